@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * `npx chaos-gate validate|plan|run|demo [--suite FILE] [flags named like the inputs]`.
+ * Exit codes (SPEC section 9): 0 success, 1 verdict failed, 2 configuration or usage error
+ * (nothing injected), 3 cleanup failed.
+ */
+import { parseArgs } from 'node:util';
+import { Input, type InputName } from './constants.js';
+import { ConfigurationError, ExitCode, errorMessage } from './errors.js';
+import { parseInputs } from './inputs.js';
+import { consoleLogger, type Logger } from './log.js';
+import { prepare } from './main.js';
+import { buildPlan, renderPlanText } from './suite/plan.js';
+import { didYouMean } from './suggest.js';
+import type { Suite } from './suite/model.js';
+
+const COMMANDS = ['validate', 'plan', 'run', 'demo'] as const;
+type Command = (typeof COMMANDS)[number];
+
+const USAGE = `Usage: chaos-gate <command> [--suite FILE] [options]
+
+Commands:
+  validate   check the suite, its manifests and the blast radius; inject nothing
+  plan       validate, then print what a run would do: order, concurrency, targets, worst-case time
+  run        run the suite (not available yet: the provider adapters are not built)
+  demo       run against local simulators (not available yet)
+
+Options (named like the action's inputs):
+  --suite FILE          suite file (default .github/chaos/suite.yml)
+  --experiments LIST    comma-separated names and tag:NAME selectors (default: all)
+  --environment NAME    environment, checked against safety.environments (default staging)
+  --kube-context NAME   kubeconfig context, checked against safety.kubeContexts
+  --timeout DURATION    deadline of the whole run (default 30m)
+  --fail-on LEVEL       fail, warn or never (default fail)
+  --prometheus-url URL  Prometheus for probes and SLOs
+  --json                print the plan (or validation result) as JSON
+  --verbose             debug output
+  -h, --help            this text
+
+Exit codes: 0 success, 1 verdict failed, 2 configuration or usage error (nothing injected), 3 cleanup failed.
+`;
+
+const INPUT_FLAGS = Object.values(Input).filter((n) => !['github-token', 'slack-token', 'slack-webhook-url', 'prometheus-token'].includes(n));
+
+export interface CliIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+function summary(suite: Suite): string {
+  const byProvider = new Map<string, number>();
+  for (const e of suite.experiments) byProvider.set(e.provider, (byProvider.get(e.provider) ?? 0) + 1);
+  const providers = [...byProvider].map(([p, n]) => `${p} ${n}`).join(', ');
+  const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+  return `${suite.file}: suite "${suite.name}" is valid: ${n(suite.experiments.length, 'experiment')} (${providers}), ${n(Object.keys(suite.probes).length, 'probe')}, ${n(Object.keys(suite.slos).length, 'SLO')}; ${suite.selected.length} selected.`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
+  const log: Logger = consoleLogger(io.out, io.err, argv.includes('--verbose'));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(INPUT_FLAGS.map((n) => [n, { type: 'string' as const }])),
+        json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    const unknown = /'(-{1,2}[^']+)'/.exec(errorMessage(err))?.[1];
+    const hint = unknown ? didYouMean(unknown.replace(/^-+/, ''), [...INPUT_FLAGS, 'json', 'verbose', 'help']).replace('`', '`--') : '';
+    io.err.write(`chaos-gate: ${errorMessage(err)}${hint}\n\n${USAGE}`);
+    return ExitCode.Configuration;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out.write(USAGE);
+    return ExitCode.Success;
+  }
+  const command = positionals[0];
+  if (positionals.length !== 1 || !COMMANDS.includes(command as Command)) {
+    const hint = command ? didYouMean(command, COMMANDS) : '';
+    io.err.write(`chaos-gate: ${command ? `unknown command \`${command}\`${hint}` : 'a command is required'}\n\n${USAGE}`);
+    return ExitCode.Configuration;
+  }
+  const flag = (name: InputName): string => {
+    const v = (values as Record<string, unknown>)[name];
+    return typeof v === 'string' ? v : '';
+  };
+  try {
+    const get = (name: InputName): string => {
+      // Secrets come from the environment on the command line, never from argv (shell history).
+      const fromEnv: Partial<Record<InputName, string | undefined>> = {
+        'github-token': io.env.GITHUB_TOKEN,
+        'slack-webhook-url': io.env.SLACK_WEBHOOK_URL,
+        'slack-token': io.env.SLACK_TOKEN,
+        'prometheus-token': io.env.PROMETHEUS_TOKEN,
+      };
+      return flag(name) || fromEnv[name] || '';
+    };
+    const inputs = parseInputs(get, { mask: () => undefined, env: io.env });
+    if (command === 'run' || command === 'demo') {
+      io.err.write(`chaos-gate: \`${command}\` is not available in this version: the provider adapters are not built yet. Use \`validate\` or \`plan\`.\n`);
+      return ExitCode.Configuration;
+    }
+    const suite = prepare(inputs, io.env, io.cwd);
+    if (command === 'validate') {
+      if (values.json) io.out.write(JSON.stringify({ valid: true, suite: suite.name, experiments: suite.experiments.map((e) => e.name), selected: suite.selected.map((e) => e.name) }, null, 2) + '\n');
+      else log.info(summary(suite));
+      return ExitCode.Success;
+    }
+    const plan = buildPlan(suite, inputs.timeoutMs);
+    if (values.json) {
+      io.out.write(
+        JSON.stringify(
+          {
+            suite: plan.suite,
+            maxParallel: plan.maxParallel,
+            worstCaseMs: plan.worstCaseMs,
+            runTimeoutMs: plan.runTimeoutMs,
+            notSelected: plan.skipped,
+            steps: plan.steps.map((s) => ({
+              name: s.experiment.name,
+              provider: s.experiment.provider,
+              kind: s.experiment.plan.kind,
+              targets: s.experiment.plan.targets,
+              durationMs: s.experiment.plan.durationMs ?? null,
+              timeoutMs: s.experiment.timeoutMs,
+              slot: s.slot,
+              startMs: s.startMs,
+              worstMs: s.worstMs,
+            })),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else log.info(renderPlanText(plan));
+    return ExitCode.Success;
+  } catch (err) {
+    if (err instanceof ConfigurationError) {
+      err.issues.forEach((i) => log.problem(i));
+      io.err.write(`chaos-gate: configuration error (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}); nothing was injected.\n`);
+      return ExitCode.Configuration;
+    }
+    io.err.write(`chaos-gate: ${errorMessage(err)}\n`);
+    return ExitCode.VerdictFailed;
+  }
+}
+
+// Run when executed (dist/cli.js, or tsx), not when imported by tests.
+const entry = process.argv[1] ?? '';
+if (/(^|[\\/])cli\.(js|ts|mjs)$/.test(entry) || entry.endsWith('/chaos-gate')) {
+  process.exitCode = await main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, cwd: process.cwd() });
+}
