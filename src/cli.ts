@@ -83,10 +83,16 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     io.out.write(USAGE);
     return ExitCode.Success;
   }
-  const command = positionals[0];
-  if (positionals.length !== 1 || !COMMANDS.includes(command as Command)) {
-    const hint = command ? didYouMean(command, COMMANDS) : '';
-    io.err.write(`chaos-gate: ${command ? `unknown command \`${command}\`${hint}` : 'a command is required'}\n\n${USAGE}`);
+  const [command, ...extra] = positionals;
+  const problem = !command
+    ? 'a command is required'
+    : !COMMANDS.includes(command as Command)
+      ? `unknown command \`${command}\`${didYouMean(command, COMMANDS)}`
+      : extra.length > 0
+        ? `unexpected argument${extra.length === 1 ? '' : 's'}: ${extra.join(' ')} (options take the form --name value)`
+        : undefined;
+  if (problem) {
+    io.err.write(`chaos-gate: ${problem}\n\n${USAGE}`);
     return ExitCode.Configuration;
   }
   const flag = (name: InputName): string => {
