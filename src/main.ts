@@ -46,14 +46,11 @@ export function prepare(inputs: Inputs, env: NodeJS.ProcessEnv, cwd?: string): S
   });
 }
 
-function setErrorOutputs(deps: RunDependencies): void {
-  deps.setOutput(Output.Verdict, 'error');
-  deps.setOutput(Output.Score, '');
-  deps.setOutput(Output.ScoreDelta, '');
-  deps.setOutput(Output.BudgetConsumed, '');
-  deps.setOutput(Output.Passed, '0');
-  deps.setOutput(Output.Failed, '0');
-  deps.setOutput(Output.Errored, '0');
+/** Outputs of a run that produced no score: a dry run (`skipped`) or one that failed before chaos (`error`). */
+function setOutputsWithoutScore(deps: RunDependencies, verdict: 'skipped' | 'error'): void {
+  deps.setOutput(Output.Verdict, verdict);
+  for (const name of [Output.Score, Output.ScoreDelta, Output.BudgetConsumed]) deps.setOutput(name, '');
+  for (const name of [Output.Passed, Output.Failed, Output.Errored]) deps.setOutput(name, '0');
 }
 
 export async function run(deps: RunDependencies = actionsDependencies()): Promise<void> {
@@ -71,22 +68,16 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
     if (inputs.mode === 'dry-run') {
       await deps.writeSummary(renderPlanMarkdown(plan));
       // Nothing ran: the verdict of a dry run is `skipped`, with no score.
-      deps.setOutput(Output.Verdict, 'skipped');
-      deps.setOutput(Output.Score, '');
-      deps.setOutput(Output.ScoreDelta, '');
-      deps.setOutput(Output.BudgetConsumed, '');
-      deps.setOutput(Output.Passed, '0');
-      deps.setOutput(Output.Failed, '0');
-      deps.setOutput(Output.Errored, '0');
+      setOutputsWithoutScore(deps, 'skipped');
       log.info('Dry run: nothing was injected.');
       return;
     }
-    setErrorOutputs(deps);
+    setOutputsWithoutScore(deps, 'error');
     deps.setFailed(
       `${Input.Mode} 'run' is not available in this version of chaos-gate: the provider adapters are not built yet. Use ${Input.Mode}: dry-run to check the suite and print the plan.`,
     );
   } catch (err) {
-    setErrorOutputs(deps);
+    setOutputsWithoutScore(deps, 'error');
     if (err instanceof ConfigurationError) {
       err.issues.forEach((i) => log.problem(i));
       deps.setFailed(`Configuration error, nothing was injected:\n${err.message}`);

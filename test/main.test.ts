@@ -1,0 +1,69 @@
+import type { InputName } from '../src/constants.js';
+import type { ConfigIssue } from '../src/errors.js';
+import { run, type RunDependencies } from '../src/main.js';
+import { podKill, workdir, type Workdir } from './support/workdir.js';
+
+let wd: Workdir;
+beforeAll(() => {
+  wd = workdir();
+  wd.write('kill.yaml', podKill('kill'));
+  wd.write('suite.yml', ['version: 1', 'name: main', 'safety: { namespaces: [shop] }', 'experiments:', '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml }', ''].join('\n'));
+  wd.write('outside.yml', ['version: 1', 'name: main', 'safety: { namespaces: [web] }', 'experiments:', '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml }', ''].join('\n'));
+});
+afterAll(() => wd.remove());
+
+function fake(inputs: Partial<Record<InputName, string>>) {
+  const record = { outputs: {} as Record<string, string>, failed: [] as string[], problems: [] as ConfigIssue[], info: [] as string[], summary: [] as string[], secrets: [] as string[] };
+  const deps: RunDependencies = {
+    log: {
+      info: (m) => record.info.push(m),
+      warning: () => undefined,
+      problem: (i) => record.problems.push(i),
+      debug: () => undefined,
+      group: (_name, fn) => fn(),
+    },
+    env: { GITHUB_WORKSPACE: wd.dir },
+    getInput: (name) => inputs[name] ?? '',
+    setSecret: (v) => record.secrets.push(v),
+    setOutput: (name, value) => {
+      record.outputs[name] = value;
+    },
+    writeSummary: async (md) => {
+      record.summary.push(md);
+    },
+    setFailed: (m) => record.failed.push(m),
+  };
+  return { deps, record };
+}
+
+describe('run()', () => {
+  test('dry-run of a valid suite: plan logged and summarised, verdict skipped, step not failed', async () => {
+    const { deps, record } = fake({ suite: 'suite.yml', mode: 'dry-run' });
+    await run(deps);
+    expect(record.failed).toEqual([]);
+    expect(record.outputs).toEqual({ verdict: 'skipped', score: '', 'score-delta': '', 'budget-consumed': '', passed: '0', failed: '0', errored: '0' });
+    expect(record.info.join('\n')).toContain('1. kill [chaos-mesh] PodChaos pod-kill');
+    expect(record.summary[0]).toContain('Dry run: nothing was injected.');
+  });
+
+  test('a namespace outside the allow-list: annotated at the manifest field, step failed, verdict error', async () => {
+    const { deps, record } = fake({ suite: 'outside.yml', mode: 'dry-run' });
+    await run(deps);
+    expect(record.problems).toEqual([
+      {
+        message: 'experiment `kill` reaches namespace `shop` (metadata.namespace), which is not in safety.namespaces (web)',
+        position: { file: 'kill.yaml', line: 5, column: 14 },
+      },
+    ]);
+    expect(record.failed[0]).toMatch(/^Configuration error, nothing was injected:\nkill\.yaml:5:14: experiment `kill` reaches namespace `shop`/);
+    expect(record.outputs.verdict).toBe('error');
+    expect(record.summary).toEqual([]);
+  });
+
+  test('mode run refuses plainly in this version and never reports a verdict other than error', async () => {
+    const { deps, record } = fake({ suite: 'suite.yml' });
+    await run(deps);
+    expect(record.failed[0]).toContain("mode 'run' is not available in this version");
+    expect(record.outputs.verdict).toBe('error');
+  });
+});
