@@ -18,6 +18,8 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' },
+    },
   },
 );

@@ -10,7 +10,11 @@ import { State } from './constants.js';
 export async function cleanup(): Promise<void> {
   try {
     const runId = core.getState(State.RunId);
-    core.info(runId ? `chaos-gate post step: run ${runId} left nothing to clean up.` : 'chaos-gate post step: no chaos was started, nothing to clean up.');
+    core.info(
+      runId
+        ? `chaos-gate post step: run ${runId} left nothing to clean up.`
+        : 'chaos-gate post step: no chaos was started, nothing to clean up.',
+    );
   } catch (err) {
     core.setFailed(`chaos-gate cleanup failed: ${errorMessage(err)}`);
   }

@@ -40,7 +40,9 @@ Options (named like the action's inputs):
 Exit codes: 0 success, 1 verdict failed, 2 configuration or usage error (nothing injected), 3 cleanup failed.
 `;
 
-const INPUT_FLAGS = Object.values(Input).filter((n) => !['github-token', 'slack-token', 'slack-webhook-url', 'prometheus-token'].includes(n));
+const INPUT_FLAGS = Object.values(Input).filter(
+  (n) => !['github-token', 'slack-token', 'slack-webhook-url', 'prometheus-token'].includes(n),
+);
 
 export interface CliIo {
   out: NodeJS.WritableStream;
@@ -51,7 +53,8 @@ export interface CliIo {
 
 function summary(suite: Suite): string {
   const byProvider = new Map<string, number>();
-  for (const e of suite.experiments) byProvider.set(e.provider, (byProvider.get(e.provider) ?? 0) + 1);
+  for (const e of suite.experiments)
+    byProvider.set(e.provider, (byProvider.get(e.provider) ?? 0) + 1);
   const providers = [...byProvider].map(([p, n]) => `${p} ${n}`).join(', ');
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   return `${suite.file}: suite "${suite.name}" is valid: ${n(suite.experiments.length, 'experiment')} (${providers}), ${n(Object.keys(suite.probes).length, 'probe')}, ${n(Object.keys(suite.slos).length, 'SLO')}; ${suite.selected.length} selected.`;
@@ -74,7 +77,12 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     });
   } catch (err) {
     const unknown = /'(-{1,2}[^']+)'/.exec(errorMessage(err))?.[1];
-    const hint = unknown ? didYouMean(unknown.replace(/^-+/, ''), [...INPUT_FLAGS, 'json', 'verbose', 'help']).replace('`', '`--') : '';
+    const hint = unknown
+      ? didYouMean(unknown.replace(/^-+/, ''), [...INPUT_FLAGS, 'json', 'verbose', 'help']).replace(
+          '`',
+          '`--',
+        )
+      : '';
     io.err.write(`chaos-gate: ${errorMessage(err)}${hint}\n\n${USAGE}`);
     return ExitCode.Configuration;
   }
@@ -112,12 +120,26 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     };
     const inputs = parseInputs(get, { mask: () => undefined, env: io.env });
     if (command === 'run' || command === 'demo') {
-      io.err.write(`chaos-gate: \`${command}\` is not available in this version: the provider adapters are not built yet. Use \`validate\` or \`plan\`.\n`);
+      io.err.write(
+        `chaos-gate: \`${command}\` is not available in this version: the provider adapters are not built yet. Use \`validate\` or \`plan\`.\n`,
+      );
       return ExitCode.Configuration;
     }
     const suite = prepare(inputs, io.env, io.cwd);
     if (command === 'validate') {
-      if (values.json) io.out.write(JSON.stringify({ valid: true, suite: suite.name, experiments: suite.experiments.map((e) => e.name), selected: suite.selected.map((e) => e.name) }, null, 2) + '\n');
+      if (values.json)
+        io.out.write(
+          JSON.stringify(
+            {
+              valid: true,
+              suite: suite.name,
+              experiments: suite.experiments.map((e) => e.name),
+              selected: suite.selected.map((e) => e.name),
+            },
+            null,
+            2,
+          ) + '\n',
+        );
       else log.info(summary(suite));
       return ExitCode.Success;
     }
@@ -152,7 +174,9 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
   } catch (err) {
     if (err instanceof ConfigurationError) {
       err.issues.forEach((i) => log.problem(i));
-      io.err.write(`chaos-gate: configuration error (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}); nothing was injected.\n`);
+      io.err.write(
+        `chaos-gate: configuration error (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}); nothing was injected.\n`,
+      );
       return ExitCode.Configuration;
     }
     io.err.write(`chaos-gate: ${errorMessage(err)}\n`);
@@ -163,5 +187,10 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
 // Run when executed (dist/cli.js, or tsx), not when imported by tests.
 const entry = process.argv[1] ?? '';
 if (/(^|[\\/])cli\.(js|ts|mjs)$/.test(entry) || entry.endsWith('/chaos-gate')) {
-  process.exitCode = await main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, cwd: process.cwd() });
+  process.exitCode = await main(process.argv.slice(2), {
+    out: process.stdout,
+    err: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  });
 }

@@ -58,10 +58,16 @@ export interface Inputs {
 /** Reads one input's raw value ('' when unset). */
 export type InputSource = (name: InputName) => string;
 
-const SECRET_INPUTS: readonly InputName[] = [Input.GithubToken, Input.SlackWebhookUrl, Input.SlackToken, Input.PrometheusToken];
+const SECRET_INPUTS: readonly InputName[] = [
+  Input.GithubToken,
+  Input.SlackWebhookUrl,
+  Input.SlackToken,
+  Input.PrometheusToken,
+];
 
 /** Keys of a kubeconfig whose values are credentials. */
-const KUBECONFIG_SECRET_KEY = /^(token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token|client-secret|secret)$/i;
+const KUBECONFIG_SECRET_KEY =
+  /^(token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token|client-secret|secret)$/i;
 
 /** Masks every credential in kubeconfig YAML (tokens, keys, passwords), leaving the rest readable. */
 export function kubeconfigSecrets(yamlText: string): string[] {
@@ -82,7 +88,9 @@ export function kubeconfigSecrets(yamlText: string): string[] {
       if (typeof val === 'string' && val !== '' && KUBECONFIG_SECRET_KEY.test(k)) out.push(val);
       else if (k === 'env' && Array.isArray(val)) {
         // exec credential plugins: every env value may be a secret
-        for (const e of val) if (e && typeof e === 'object' && typeof (e as { value?: unknown }).value === 'string') out.push((e as { value: string }).value);
+        for (const e of val)
+          if (e && typeof e === 'object' && typeof (e as { value?: unknown }).value === 'string')
+            out.push((e as { value: string }).value);
       } else walk(val, depth + 1);
     }
   };
@@ -90,11 +98,19 @@ export function kubeconfigSecrets(yamlText: string): string[] {
   return out.filter((s) => s.length >= 4);
 }
 
-function oneOf<T extends string>(name: InputName, raw: string, allowed: readonly T[], fallback: T, issues: ConfigIssue[]): T {
+function oneOf<T extends string>(
+  name: InputName,
+  raw: string,
+  allowed: readonly T[],
+  fallback: T,
+  issues: ConfigIssue[],
+): T {
   const v = raw.trim();
   if (v === '') return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  issues.push({ message: `Invalid input '${name}': '${v}'. Expected one of: ${allowed.join(', ')}.` });
+  issues.push({
+    message: `Invalid input '${name}': '${v}'. Expected one of: ${allowed.join(', ')}.`,
+  });
   return fallback;
 }
 
@@ -130,7 +146,11 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
   }
   const kubeconfig = optional(get(Input.Kubeconfig));
   if (kubeconfig) {
-    const text = kubeconfig.includes('\n') ? kubeconfig : existsSync(kubeconfig) ? readFileSync(kubeconfig, 'utf8') : '';
+    const text = kubeconfig.includes('\n')
+      ? kubeconfig
+      : existsSync(kubeconfig)
+        ? readFileSync(kubeconfig, 'utf8')
+        : '';
     kubeconfigSecrets(text).forEach(mask);
   }
 
@@ -138,13 +158,17 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
   const timeoutRaw = get(Input.Timeout).trim() || '30m';
   const timeoutMs = parseDuration(timeoutRaw);
   if (timeoutMs === undefined || timeoutMs <= 0) {
-    issues.push({ message: `Invalid input '${Input.Timeout}': '${timeoutRaw}'. Expected a duration such as 30m, 1h or 90s.` });
+    issues.push({
+      message: `Invalid input '${Input.Timeout}': '${timeoutRaw}'. Expected a duration such as 30m, 1h or 90s.`,
+    });
   }
   const url = (name: InputName): string | undefined => {
     const v = optional(get(name));
     if (v !== undefined && !/^https?:\/\/\S+$/.test(v)) {
       const shown = SECRET_INPUTS.includes(name) ? '(value hidden)' : `'${v}'`;
-      issues.push({ message: `Invalid input '${name}': ${shown}. Expected an http:// or https:// URL.` });
+      issues.push({
+        message: `Invalid input '${name}': ${shown}. Expected an http:// or https:// URL.`,
+      });
     }
     return v;
   };
@@ -152,12 +176,24 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
     suite: optional(get(Input.Suite)) ?? '.github/chaos/suite.yml',
     experiments: get(Input.Experiments).trim(),
     mode: oneOf(Input.Mode, get(Input.Mode), ['run', 'dry-run'] as const, 'run', issues),
-    failOn: oneOf(Input.FailOn, get(Input.FailOn), ['fail', 'warn', 'never'] as const, 'fail', issues),
+    failOn: oneOf(
+      Input.FailOn,
+      get(Input.FailOn),
+      ['fail', 'warn', 'never'] as const,
+      'fail',
+      issues,
+    ),
     timeoutMs: timeoutMs ?? 30 * 60_000,
     environment: optional(get(Input.Environment)) ?? 'staging',
     comment: bool(Input.Comment, get(Input.Comment), true, issues),
     checkRun: bool(Input.CheckRun, get(Input.CheckRun), true, issues),
-    slackOn: oneOf(Input.SlackOn, get(Input.SlackOn), ['always', 'failure', 'change', 'never'] as const, 'always', issues),
+    slackOn: oneOf(
+      Input.SlackOn,
+      get(Input.SlackOn),
+      ['always', 'failure', 'change', 'never'] as const,
+      'always',
+      issues,
+    ),
     reportPath: optional(get(Input.ReportPath)) ?? 'chaos-gate-report.json',
   };
   const set = <K extends keyof Inputs>(key: K, value: Inputs[K] | undefined): void => {
@@ -169,15 +205,24 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
   set('slackChannel', optional(get(Input.SlackChannel)));
   set('kubeconfig', kubeconfig);
   set('kubeContext', optional(get(Input.KubeContext)));
-  set('awsRegion', optional(get(Input.AwsRegion)) ?? optional(env.AWS_REGION ?? '') ?? optional(env.AWS_DEFAULT_REGION ?? ''));
+  set(
+    'awsRegion',
+    optional(get(Input.AwsRegion)) ??
+      optional(env.AWS_REGION ?? '') ??
+      optional(env.AWS_DEFAULT_REGION ?? ''),
+  );
   set('prometheusUrl', url(Input.PrometheusUrl));
   set('prometheusToken', optional(get(Input.PrometheusToken)));
   set('junitPath', optional(get(Input.JunitPath)));
   if (inputs.slackToken && !inputs.slackChannel) {
-    issues.push({ message: `Missing input '${Input.SlackChannel}': a Slack bot token ('${Input.SlackToken}') posts with chat.postMessage and needs a channel.` });
+    issues.push({
+      message: `Missing input '${Input.SlackChannel}': a Slack bot token ('${Input.SlackToken}') posts with chat.postMessage and needs a channel.`,
+    });
   }
   if (inputs.slackChannel && !inputs.slackToken) {
-    issues.push({ message: `Missing input '${Input.SlackToken}': '${Input.SlackChannel}' is only used with a bot token.` });
+    issues.push({
+      message: `Missing input '${Input.SlackToken}': '${Input.SlackChannel}' is only used with a bot token.`,
+    });
   }
   if (issues.length > 0) throw new ConfigurationError(issues);
   return inputs;

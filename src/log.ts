@@ -20,13 +20,22 @@ export const actionsLogger: Logger = {
   warning: (m) => core.warning(m),
   problem: (issue) =>
     issue.position
-      ? core.error(issue.message, { file: issue.position.file, startLine: issue.position.line, startColumn: issue.position.column, title: 'chaos-gate' })
+      ? core.error(issue.message, {
+          file: issue.position.file,
+          startLine: issue.position.line,
+          startColumn: issue.position.column,
+          title: 'chaos-gate',
+        })
       : core.error(issue.message, { title: 'chaos-gate' }),
   debug: (m) => core.debug(m),
   group: (name, fn) => core.group(name, fn),
 };
 
-export function consoleLogger(out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, verbose = false): Logger {
+export function consoleLogger(
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  verbose = false,
+): Logger {
   return {
     info: (m) => out.write(m + '\n'),
     warning: (m) => err.write(`warning: ${m}\n`),

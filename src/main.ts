@@ -49,7 +49,8 @@ export function prepare(inputs: Inputs, env: NodeJS.ProcessEnv, cwd?: string): S
 /** Outputs of a run that produced no score: a dry run (`skipped`) or one that failed before chaos (`error`). */
 function setOutputsWithoutScore(deps: RunDependencies, verdict: 'skipped' | 'error'): void {
   deps.setOutput(Output.Verdict, verdict);
-  for (const name of [Output.Score, Output.ScoreDelta, Output.BudgetConsumed]) deps.setOutput(name, '');
+  for (const name of [Output.Score, Output.ScoreDelta, Output.BudgetConsumed])
+    deps.setOutput(name, '');
   for (const name of [Output.Passed, Output.Failed, Output.Errored]) deps.setOutput(name, '0');
 }
 
@@ -60,7 +61,9 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
     const suite = await log.group(`Load suite ${inputs.suite}`, async () => {
       const s = prepare(inputs, deps.env, deps.env.GITHUB_WORKSPACE);
       s.secrets.forEach(deps.setSecret);
-      log.info(`Suite "${s.name}" is valid: ${s.selected.length} of ${s.experiments.length} experiments selected.`);
+      log.info(
+        `Suite "${s.name}" is valid: ${s.selected.length} of ${s.experiments.length} experiments selected.`,
+      );
       return s;
     });
     const plan = buildPlan(suite, inputs.timeoutMs);

@@ -15,7 +15,15 @@ beforeAll(() => {
   cpSync(path.join(ROOT, 'examples'), path.join(workspace, 'examples'), { recursive: true });
   writeFileSync(
     path.join(workspace, 'bad.yml'),
-    ['version: 1', 'name: checkout', 'experiments:', '  - name: pod-delete', '    provider: litmus', '    manifets: chaos/engine.yaml', ''].join('\n'),
+    [
+      'version: 1',
+      'name: checkout',
+      'experiments:',
+      '  - name: pod-delete',
+      '    provider: litmus',
+      '    manifets: chaos/engine.yaml',
+      '',
+    ].join('\n'),
   );
 });
 
@@ -26,30 +34,50 @@ describe('node dist/index.js as the runner runs it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-guard-'));
     const log = path.join(dir, 'net.log');
     spawnSync(process.execPath, ['-e', "fetch('http://127.0.0.1:9').catch(() => {})"], {
-      env: { PATH: process.env.PATH ?? '', CHAOS_GATE_NETLOG: log, NODE_OPTIONS: `--import=${path.join(ROOT, 'test/support/no-network.mjs')}` },
+      env: {
+        PATH: process.env.PATH ?? '',
+        CHAOS_GATE_NETLOG: log,
+        NODE_OPTIONS: `--import=${path.join(ROOT, 'test/support/no-network.mjs')}`,
+      },
       encoding: 'utf8',
     });
     expect(readFileSync(log, 'utf8')).toContain('127.0.0.1');
   });
 
   test('a bad suite fails the step with file:line:column, sets verdict error and opens no connection', () => {
-    const r = runBundle('index', { suite: 'bad.yml', mode: 'dry-run', 'github-token': 'ghs_secretsecretsecret' }, { workspace });
+    const r = runBundle(
+      'index',
+      { suite: 'bad.yml', mode: 'dry-run', 'github-token': 'ghs_secretsecretsecret' },
+      { workspace },
+    );
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('::add-mask::ghs_secretsecretsecret');
-    expect(r.stdout).toMatch(/::error title=chaos-gate,file=bad\.yml,line=6,col=5::unknown key `manifets` in `experiments\[0\]`: did you mean `manifest`\?/);
-    expect(r.stdout).toMatch(/::error::Configuration error, nothing was injected:[^\n]*bad\.yml:6:5: unknown key `manifets`/);
+    expect(r.stdout).toMatch(
+      /::error title=chaos-gate,file=bad\.yml,line=6,col=5::unknown key `manifets` in `experiments\[0\]`: did you mean `manifest`\?/,
+    );
+    expect(r.stdout).toMatch(
+      /::error::Configuration error, nothing was injected:[^\n]*bad\.yml:6:5: unknown key `manifets`/,
+    );
     expect(r.outputs.verdict).toBe('error');
     expect(r.outputs.passed).toBe('0');
     expect(r.network).toEqual([]);
-    expect(r.stdout.replace('::add-mask::ghs_secretsecretsecret', '')).not.toContain('ghs_secretsecretsecret');
+    expect(r.stdout.replace('::add-mask::ghs_secretsecretsecret', '')).not.toContain(
+      'ghs_secretsecretsecret',
+    );
   });
 
   test('a good suite in dry-run prints the plan, writes it to the job summary and opens no connection', () => {
-    const r = runBundle('index', { suite: 'examples/checkout/suite.yml', mode: 'dry-run', experiments: 'tag:smoke' }, { workspace });
+    const r = runBundle(
+      'index',
+      { suite: 'examples/checkout/suite.yml', mode: 'dry-run', experiments: 'tag:smoke' },
+      { workspace },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Plan for suite "checkout": 2 experiments, at most 2 at once');
-    expect(r.stdout).toContain('1. checkout-pod-delete [litmus] ChaosEngine checkout-pod-delete (pod-delete) (critical)');
+    expect(r.stdout).toContain(
+      '1. checkout-pod-delete [litmus] ChaosEngine checkout-pod-delete (pod-delete) (critical)',
+    );
     expect(r.stdout).toContain('2. cart-pod-kill [chaos-mesh] PodChaos pod-kill');
     expect(r.stdout).toContain('Dry run: nothing was injected.');
     expect(r.summary).toContain('## chaos-gate plan: checkout');
@@ -60,9 +88,15 @@ describe('node dist/index.js as the runner runs it', () => {
   });
 
   test('a bad input value is quoted with what was expected', () => {
-    const r = runBundle('index', { suite: 'examples/checkout/suite.yml', mode: 'dry-run', 'fail-on': 'sometimes' }, { workspace });
+    const r = runBundle(
+      'index',
+      { suite: 'examples/checkout/suite.yml', mode: 'dry-run', 'fail-on': 'sometimes' },
+      { workspace },
+    );
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain("Invalid input 'fail-on': 'sometimes'. Expected one of: fail, warn, never.");
+    expect(r.stdout).toContain(
+      "Invalid input 'fail-on': 'sometimes'. Expected one of: fail, warn, never.",
+    );
     expect(r.network).toEqual([]);
   });
 

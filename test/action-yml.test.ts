@@ -12,11 +12,39 @@ const action = parse(readFileSync(path.resolve(import.meta.dirname, '../action.y
 
 // SPEC section 2, verbatim: users' workflows depend on these names.
 const SPEC_INPUTS = [
-  'suite', 'experiments', 'mode', 'fail-on', 'timeout', 'environment', 'github-token', 'comment', 'check-run',
-  'slack-webhook-url', 'slack-token', 'slack-channel', 'slack-on', 'kubeconfig', 'kube-context', 'aws-region',
-  'prometheus-url', 'prometheus-token', 'report-path', 'junit-path',
+  'suite',
+  'experiments',
+  'mode',
+  'fail-on',
+  'timeout',
+  'environment',
+  'github-token',
+  'comment',
+  'check-run',
+  'slack-webhook-url',
+  'slack-token',
+  'slack-channel',
+  'slack-on',
+  'kubeconfig',
+  'kube-context',
+  'aws-region',
+  'prometheus-url',
+  'prometheus-token',
+  'report-path',
+  'junit-path',
 ];
-const SPEC_OUTPUTS = ['verdict', 'score', 'score-delta', 'budget-consumed', 'passed', 'failed', 'errored', 'report-path', 'comment-url', 'check-run-url'];
+const SPEC_OUTPUTS = [
+  'verdict',
+  'score',
+  'score-delta',
+  'budget-consumed',
+  'passed',
+  'failed',
+  'errored',
+  'report-path',
+  'comment-url',
+  'check-run-url',
+];
 
 describe('action.yml', () => {
   test('declares exactly the inputs of the spec, and the code reads the same names', () => {
@@ -41,7 +69,12 @@ describe('action.yml', () => {
   });
 
   test('runs on node24 with a post step that always runs', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/post.js', 'post-if': 'always()' });
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post.js',
+      'post-if': 'always()',
+    });
     expect(action.branding).toEqual({ icon: 'zap', color: 'orange' });
   });
 });

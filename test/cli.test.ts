@@ -29,7 +29,14 @@ beforeAll(() => {
   wd.write('kill.yaml', podKill('kill'));
   wd.write(
     'suite.yml',
-    ['version: 1', 'name: cli', 'safety: { namespaces: [shop], environments: [staging] }', 'experiments:', '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml, tags: [smoke] }', ''].join('\n'),
+    [
+      'version: 1',
+      'name: cli',
+      'safety: { namespaces: [shop], environments: [staging] }',
+      'experiments:',
+      '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml, tags: [smoke] }',
+      '',
+    ].join('\n'),
   );
   wd.write('bad.yml', ['version: 1', 'name: cli', 'experiment: []', ''].join('\n'));
 });
@@ -38,7 +45,11 @@ afterAll(() => wd.remove());
 describe('chaos-gate CLI', () => {
   test('validate: a good suite exits 0 with a one-line summary', async () => {
     const r = await cli(['validate', '--suite', 'suite.yml'], wd.dir);
-    expect(r).toEqual({ code: 0, out: 'suite.yml: suite "cli" is valid: 1 experiment (chaos-mesh 1), 0 probes, 0 SLOs; 1 selected.\n', err: '' });
+    expect(r).toEqual({
+      code: 0,
+      out: 'suite.yml: suite "cli" is valid: 1 experiment (chaos-mesh 1), 0 probes, 0 SLOs; 1 selected.\n',
+      err: '',
+    });
   });
 
   test('validate: a bad suite exits 2 with file:line:column on stderr', async () => {
@@ -60,15 +71,31 @@ describe('chaos-gate CLI', () => {
       runTimeoutMs: 300_000,
       notSelected: [],
       steps: [
-        { name: 'kill', provider: 'chaos-mesh', kind: 'PodChaos pod-kill', targets: ['pods in shop labelled app=cart (mode one)'], durationMs: null, timeoutMs: 600_000, slot: 1, startMs: 0, worstMs: 600_000 },
+        {
+          name: 'kill',
+          provider: 'chaos-mesh',
+          kind: 'PodChaos pod-kill',
+          targets: ['pods in shop labelled app=cart (mode one)'],
+          durationMs: null,
+          timeoutMs: 600_000,
+          slot: 1,
+          startMs: 0,
+          worstMs: 600_000,
+        },
       ],
     });
   });
 
   test('flags named like the inputs are checked like the inputs', async () => {
-    expect((await cli(['plan', '--suite', 'suite.yml', '--environment', 'prod'], wd.dir)).err).toContain('environment `prod` is not in safety.environments (staging)');
-    expect((await cli(['plan', '--suite', 'suite.yml', '--experiments', 'tag:nope'], wd.dir)).code).toBe(2);
-    expect((await cli(['plan', '--suite', 'suite.yml', '--fail-on', 'maybe'], wd.dir)).err).toContain("Invalid input 'fail-on': 'maybe'");
+    expect(
+      (await cli(['plan', '--suite', 'suite.yml', '--environment', 'prod'], wd.dir)).err,
+    ).toContain('environment `prod` is not in safety.environments (staging)');
+    expect(
+      (await cli(['plan', '--suite', 'suite.yml', '--experiments', 'tag:nope'], wd.dir)).code,
+    ).toBe(2);
+    expect(
+      (await cli(['plan', '--suite', 'suite.yml', '--fail-on', 'maybe'], wd.dir)).err,
+    ).toContain("Invalid input 'fail-on': 'maybe'");
   });
 
   test.each([
@@ -87,7 +114,9 @@ describe('chaos-gate CLI', () => {
   test('--help prints usage and exits 0', async () => {
     const r = await cli(['--help'], wd.dir);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Exit codes: 0 success, 1 verdict failed, 2 configuration or usage error');
+    expect(r.out).toContain(
+      'Exit codes: 0 success, 1 verdict failed, 2 configuration or usage error',
+    );
   });
 
   test('run is refused plainly (exit 2) until the providers exist: it never pretends to have run', async () => {
@@ -98,10 +127,16 @@ describe('chaos-gate CLI', () => {
 
   test('the bundled dist/cli.js behaves the same as a process (exit codes included)', () => {
     const bin = path.join(ROOT, 'dist/cli.js');
-    const ok = spawnSync(process.execPath, [bin, 'validate', '--suite', 'suite.yml'], { cwd: wd.dir, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [bin, 'validate', '--suite', 'suite.yml'], {
+      cwd: wd.dir,
+      encoding: 'utf8',
+    });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('suite "cli" is valid');
-    const bad = spawnSync(process.execPath, [bin, 'validate', '--suite', 'bad.yml'], { cwd: wd.dir, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [bin, 'validate', '--suite', 'bad.yml'], {
+      cwd: wd.dir,
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('bad.yml:3:1: unknown key `experiment`');
   });

@@ -95,7 +95,9 @@ describe('inputs', () => {
   });
 
   test('the aws-region input wins over AWS_REGION', () => {
-    expect(parse({ 'aws-region': 'us-east-2' }, { AWS_REGION: 'eu-west-1' }).inputs?.awsRegion).toBe('us-east-2');
+    expect(
+      parse({ 'aws-region': 'us-east-2' }, { AWS_REGION: 'eu-west-1' }).inputs?.awsRegion,
+    ).toBe('us-east-2');
   });
 
   test('secrets are masked before any other input is read', () => {
@@ -106,14 +108,26 @@ describe('inputs', () => {
       suite: 'x.yml',
     });
     expect(masked).toEqual(['ghs_abc123', 'https://hooks.slack.com/services/T/B/X', 'prom-secret']);
-    const firstOther = read.findIndex((n) => n === Input.Suite || n === Input.Mode || n === Input.Kubeconfig);
-    const lastSecret = Math.max(...['github-token', 'slack-webhook-url', 'slack-token', 'prometheus-token'].map((n) => read.indexOf(n as InputName)));
+    const firstOther = read.findIndex(
+      (n) => n === Input.Suite || n === Input.Mode || n === Input.Kubeconfig,
+    );
+    const lastSecret = Math.max(
+      ...['github-token', 'slack-webhook-url', 'slack-token', 'prometheus-token'].map((n) =>
+        read.indexOf(n as InputName),
+      ),
+    );
     expect(lastSecret).toBeLessThan(firstOther);
   });
 
   test('kubeconfig credentials are masked, the rest stays readable', () => {
     const { masked } = parse({ kubeconfig: KUBECONFIG });
-    expect(masked).toEqual(expect.arrayContaining(['eyJhbGciOiJSUzI1NiJ9.secret-token', 'S0VZREFUQQ==', 'session-secret-value']));
+    expect(masked).toEqual(
+      expect.arrayContaining([
+        'eyJhbGciOiJSUzI1NiJ9.secret-token',
+        'S0VZREFUQQ==',
+        'session-secret-value',
+      ]),
+    );
     expect(masked).not.toContain('https://10.0.0.1:6443');
     expect(masked).not.toContain('staging-eu');
     expect(kubeconfigSecrets('not: [valid')).toEqual([]);
@@ -121,12 +135,27 @@ describe('inputs', () => {
 
   test.each([
     [{ mode: 'apply' }, "Invalid input 'mode': 'apply'. Expected one of: run, dry-run."],
-    [{ 'fail-on': 'error' }, "Invalid input 'fail-on': 'error'. Expected one of: fail, warn, never."],
-    [{ timeout: 'forever' }, "Invalid input 'timeout': 'forever'. Expected a duration such as 30m, 1h or 90s."],
-    [{ timeout: '0s' }, "Invalid input 'timeout': '0s'. Expected a duration such as 30m, 1h or 90s."],
+    [
+      { 'fail-on': 'error' },
+      "Invalid input 'fail-on': 'error'. Expected one of: fail, warn, never.",
+    ],
+    [
+      { timeout: 'forever' },
+      "Invalid input 'timeout': 'forever'. Expected a duration such as 30m, 1h or 90s.",
+    ],
+    [
+      { timeout: '0s' },
+      "Invalid input 'timeout': '0s'. Expected a duration such as 30m, 1h or 90s.",
+    ],
     [{ comment: 'yes' }, "Invalid input 'comment': 'yes'. Expected true or false."],
-    [{ 'slack-on': 'sometimes' }, "Invalid input 'slack-on': 'sometimes'. Expected one of: always, failure, change, never."],
-    [{ 'prometheus-url': 'prometheus:9090' }, "Invalid input 'prometheus-url': 'prometheus:9090'. Expected an http:// or https:// URL."],
+    [
+      { 'slack-on': 'sometimes' },
+      "Invalid input 'slack-on': 'sometimes'. Expected one of: always, failure, change, never.",
+    ],
+    [
+      { 'prometheus-url': 'prometheus:9090' },
+      "Invalid input 'prometheus-url': 'prometheus:9090'. Expected an http:// or https:// URL.",
+    ],
     [{ 'slack-token': 'xoxb-1' }, "Missing input 'slack-channel'"],
     [{ 'slack-channel': '#c' }, "Missing input 'slack-token'"],
   ] as [Partial<Record<InputName, string>>, string][])('%j is refused: %s', (values, message) => {
@@ -137,7 +166,9 @@ describe('inputs', () => {
 
   test('a bad secret value is never quoted in the error', () => {
     const { error } = parse({ 'slack-webhook-url': 'not-a-url-but-secret' });
-    expect(error?.message).toBe("Invalid input 'slack-webhook-url': (value hidden). Expected an http:// or https:// URL.");
+    expect(error?.message).toBe(
+      "Invalid input 'slack-webhook-url': (value hidden). Expected an http:// or https:// URL.",
+    );
   });
 
   test('all problems are reported together', () => {

@@ -5,7 +5,11 @@ const root = path.resolve(import.meta.dirname, '..');
 
 describe('the example suite', () => {
   test('loads with every experiment, manifest and reference resolved', () => {
-    const suite = loadSuite('examples/checkout/suite.yml', { env: {}, cwd: root, environment: 'staging' });
+    const suite = loadSuite('examples/checkout/suite.yml', {
+      env: {},
+      cwd: root,
+      environment: 'staging',
+    });
     expect(suite.name).toBe('checkout');
     expect(suite.experiments.map((e) => e.name)).toEqual([
       'checkout-pod-delete',

@@ -7,13 +7,40 @@ let wd: Workdir;
 beforeAll(() => {
   wd = workdir();
   wd.write('kill.yaml', podKill('kill'));
-  wd.write('suite.yml', ['version: 1', 'name: main', 'safety: { namespaces: [shop] }', 'experiments:', '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml }', ''].join('\n'));
-  wd.write('outside.yml', ['version: 1', 'name: main', 'safety: { namespaces: [web] }', 'experiments:', '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml }', ''].join('\n'));
+  wd.write(
+    'suite.yml',
+    [
+      'version: 1',
+      'name: main',
+      'safety: { namespaces: [shop] }',
+      'experiments:',
+      '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml }',
+      '',
+    ].join('\n'),
+  );
+  wd.write(
+    'outside.yml',
+    [
+      'version: 1',
+      'name: main',
+      'safety: { namespaces: [web] }',
+      'experiments:',
+      '  - { name: kill, provider: chaos-mesh, manifest: kill.yaml }',
+      '',
+    ].join('\n'),
+  );
 });
 afterAll(() => wd.remove());
 
 function fake(inputs: Partial<Record<InputName, string>>) {
-  const record = { outputs: {} as Record<string, string>, failed: [] as string[], problems: [] as ConfigIssue[], info: [] as string[], summary: [] as string[], secrets: [] as string[] };
+  const record = {
+    outputs: {} as Record<string, string>,
+    failed: [] as string[],
+    problems: [] as ConfigIssue[],
+    info: [] as string[],
+    summary: [] as string[],
+    secrets: [] as string[],
+  };
   const deps: RunDependencies = {
     log: {
       info: (m) => record.info.push(m),
@@ -41,7 +68,15 @@ describe('run()', () => {
     const { deps, record } = fake({ suite: 'suite.yml', mode: 'dry-run' });
     await run(deps);
     expect(record.failed).toEqual([]);
-    expect(record.outputs).toEqual({ verdict: 'skipped', score: '', 'score-delta': '', 'budget-consumed': '', passed: '0', failed: '0', errored: '0' });
+    expect(record.outputs).toEqual({
+      verdict: 'skipped',
+      score: '',
+      'score-delta': '',
+      'budget-consumed': '',
+      passed: '0',
+      failed: '0',
+      errored: '0',
+    });
     expect(record.info.join('\n')).toContain('1. kill [chaos-mesh] PodChaos pod-kill');
     expect(record.summary[0]).toContain('Dry run: nothing was injected.');
   });
@@ -51,11 +86,14 @@ describe('run()', () => {
     await run(deps);
     expect(record.problems).toEqual([
       {
-        message: 'experiment `kill` reaches namespace `shop` (metadata.namespace), which is not in safety.namespaces (web)',
+        message:
+          'experiment `kill` reaches namespace `shop` (metadata.namespace), which is not in safety.namespaces (web)',
         position: { file: 'kill.yaml', line: 5, column: 14 },
       },
     ]);
-    expect(record.failed[0]).toMatch(/^Configuration error, nothing was injected:\nkill\.yaml:5:14: experiment `kill` reaches namespace `shop`/);
+    expect(record.failed[0]).toMatch(
+      /^Configuration error, nothing was injected:\nkill\.yaml:5:14: experiment `kill` reaches namespace `shop`/,
+    );
     expect(record.outputs.verdict).toBe('error');
     expect(record.summary).toEqual([]);
   });

@@ -11,7 +11,15 @@ afterAll(() => wd.remove());
 
 function suite(maxParallel: number, timeouts: string[], extra = '') {
   const experiments = timeouts
-    .map((t, i) => [`  - name: e${i + 1}`, '    provider: chaos-mesh', '    manifest: kill.yaml', `    timeout: ${t}`, '    probes: [web]'].join('\n'))
+    .map((t, i) =>
+      [
+        `  - name: e${i + 1}`,
+        '    provider: chaos-mesh',
+        '    manifest: kill.yaml',
+        `    timeout: ${t}`,
+        '    probes: [web]',
+      ].join('\n'),
+    )
     .join('\n');
   wd.write(
     'suite.yml',
@@ -33,7 +41,9 @@ function suite(maxParallel: number, timeouts: string[], extra = '') {
 describe('plan', () => {
   test('one at a time: experiments run back to back, each taking its timeout plus probe recovery', () => {
     const plan = buildPlan(suite(1, ['2m', '3m', '1m']), 30 * 60_000);
-    expect(plan.steps.map((s) => [s.experiment.name, s.slot, s.startMs / 60_000, s.worstMs / 60_000])).toEqual([
+    expect(
+      plan.steps.map((s) => [s.experiment.name, s.slot, s.startMs / 60_000, s.worstMs / 60_000]),
+    ).toEqual([
       ['e1', 1, 0, 3],
       ['e2', 1, 3, 4],
       ['e3', 1, 7, 2],
@@ -67,7 +77,9 @@ describe('plan', () => {
     expect(text).toContain('target: pods in shop labelled app=cart (mode one)');
     expect(text).toContain('chaos lasts -; timeout 2m; worst case 3m');
     const md = renderPlanMarkdown(plan);
-    expect(md).toContain('| 1 | `e1` | chaos-mesh | PodChaos pod-kill | pods in shop labelled app=cart (mode one) | +0s (slot 1) | - | 2m |');
+    expect(md).toContain(
+      '| 1 | `e1` | chaos-mesh | PodChaos pod-kill | pods in shop labelled app=cart (mode one) | +0s (slot 1) | - | 2m |',
+    );
   });
 
   test('unselected experiments are listed as such', () => {

@@ -51,7 +51,11 @@ export function asArray(v: unknown): unknown[] {
 }
 
 /** Namespaces that are never chaos targets, whatever the suite says. */
-export const ALWAYS_PROTECTED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;
+export const ALWAYS_PROTECTED_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+] as const;
 
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export function isNamespaceName(v: string): boolean {

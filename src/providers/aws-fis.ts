@@ -1,12 +1,28 @@
 /** AWS FIS: an existing experiment template, chosen by id or by tags. Nothing on Kubernetes. */
 import type { SourcePosition } from '../errors.js';
-import type { BlastRadius, DescribeInput, ManifestCheck, ManifestDocument, PlanDescription, StaticProvider } from './static.js';
+import type {
+  BlastRadius,
+  DescribeInput,
+  ManifestCheck,
+  ManifestDocument,
+  PlanDescription,
+  StaticProvider,
+} from './static.js';
 
 export const awsFis: StaticProvider = {
   kubernetes: false,
 
-  checkManifest(_docs: ManifestDocument[], _ns: string | undefined, where: SourcePosition): ManifestCheck {
-    return { objects: [], issues: [{ message: 'aws-fis experiments take a `template`, not a manifest', position: where }] };
+  checkManifest(
+    _docs: ManifestDocument[],
+    _ns: string | undefined,
+    where: SourcePosition,
+  ): ManifestCheck {
+    return {
+      objects: [],
+      issues: [
+        { message: 'aws-fis experiments take a `template`, not a manifest', position: where },
+      ],
+    };
   },
 
   blastRadius(): BlastRadius {

@@ -1,7 +1,13 @@
 /** Reading Kubernetes objects out of manifest documents: shared by the Kubernetes providers. */
 import type { ConfigIssue, SourcePosition } from '../errors.js';
 import { dig, isKubeObject, isNamespaceName, isRecord, type KubeObject } from '../kube/object.js';
-import { positionIn, type ManifestCheck, type ManifestDocument, type NamespaceTouch } from './static.js';
+import {
+  keyPositionIn,
+  positionIn,
+  type ManifestCheck,
+  type ManifestDocument,
+  type NamespaceTouch,
+} from './static.js';
 
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -22,7 +28,10 @@ export function readObjects(
   for (const doc of docs) {
     const v = doc.value;
     if (!isKubeObject(v)) {
-      issues.push({ message: 'not a Kubernetes object: `apiVersion` and `kind` are required', position: positionIn(doc, '') });
+      issues.push({
+        message: 'not a Kubernetes object: `apiVersion` and `kind` are required',
+        position: positionIn(doc, ''),
+      });
       continue;
     }
     if (v.apiVersion !== apiVersion) {
@@ -53,7 +62,10 @@ export function readObjects(
       continue;
     }
     if (typeof ns !== 'string' || !isNamespaceName(ns)) {
-      issues.push({ message: `\`metadata.namespace\` must be a namespace name, not \`${String(ns)}\``, position: positionIn(doc, '/metadata/namespace') });
+      issues.push({
+        message: `\`metadata.namespace\` ${notANamespace(ns)}`,
+        position: positionIn(doc, '/metadata/namespace'),
+      });
       continue;
     }
     const object: KubeObject = { ...v, metadata: { ...metadata, name, namespace: ns } };
@@ -62,7 +74,19 @@ export function readObjects(
   return { objects, issues };
 }
 
-/** A namespace named by a field, checked to be a namespace name (`{{placeholders}}` are not). */
+/** Why a value that should be a namespace name is not one. */
+function notANamespace(value: unknown): string {
+  if (value === undefined || value === null) return 'is missing: it must name a namespace';
+  if (typeof value === 'string' && /\{\{.*\}\}/.test(value)) {
+    return `must be a namespace name, not \`${value}\`: that is an unsubstituted template placeholder; substitute it before use`;
+  }
+  return `must be a namespace name, not \`${String(value)}\``;
+}
+
+/**
+ * A namespace named by a field, checked to be a namespace name (`{{placeholders}}` are not).
+ * `key`: the namespace is the mapping key at `ptr` (Chaos Mesh's `pods: {ns: [...]}`), so point there.
+ */
 export function touch(
   doc: ManifestDocument,
   ptr: string,
@@ -70,12 +94,13 @@ export function touch(
   value: unknown,
   out: NamespaceTouch[],
   invalid: { reason: string; position: SourcePosition }[],
+  key = false,
 ): void {
-  const position = positionIn(doc, ptr);
+  const position = key ? keyPositionIn(doc, ptr) : positionIn(doc, ptr);
   if (typeof value === 'string' && isNamespaceName(value)) {
     out.push({ namespace: value, field, position });
   } else {
-    invalid.push({ reason: `\`${field}\` must be a namespace name, not \`${String(value)}\` (substitute placeholders before use)`, position });
+    invalid.push({ reason: `\`${field}\` ${notANamespace(value)}`, position });
   }
 }
 

@@ -19,8 +19,22 @@ import {
 export const LITMUS_API_VERSION = 'litmuschaos.io/v1alpha1';
 
 /** Faults that act on nodes or cloud infrastructure rather than on pods of one namespace. */
-const NODE_FAULTS = new Set(['kubelet-service-kill', 'docker-service-kill', 'containerd-service-kill']);
-const NODE_FAULT_PREFIXES = ['node-', 'ec2-', 'ebs-', 'aws-', 'az-', 'azure-', 'gcp-', 'vm-', 'vmware-'];
+const NODE_FAULTS = new Set([
+  'kubelet-service-kill',
+  'docker-service-kill',
+  'containerd-service-kill',
+]);
+const NODE_FAULT_PREFIXES = [
+  'node-',
+  'ec2-',
+  'ebs-',
+  'aws-',
+  'az-',
+  'azure-',
+  'gcp-',
+  'vm-',
+  'vmware-',
+];
 
 export function isNodeLevelFault(name: string): boolean {
   return NODE_FAULTS.has(name) || NODE_FAULT_PREFIXES.some((p) => name.startsWith(p));
@@ -41,6 +55,30 @@ function engineExperiments(spec: unknown): EngineExperiment[] {
   });
 }
 
+/** Env entries (`APP_NAMESPACE`, ...) that name the namespace `fault` targets, at `ptr` (the env list). */
+function touchNamespaceEnv(
+  doc: ManifestDocument,
+  env: unknown,
+  ptr: string,
+  fault: string,
+  radius: BlastRadius,
+): void {
+  asArray(env).forEach((e, i) => {
+    const name = asString(dig(e, 'name'));
+    const value = dig(e, 'value');
+    if (name && NAMESPACE_ENV.has(name) && value !== '' && value !== undefined && value !== null) {
+      touch(
+        doc,
+        `${ptr}/${i}/value`,
+        `${fault} env ${name}`,
+        value,
+        radius.namespaces,
+        radius.invalid,
+      );
+    }
+  });
+}
+
 function envValue(env: unknown, name: string): string | undefined {
   for (const e of asArray(env)) if (dig(e, 'name') === name) return asString(dig(e, 'value'));
   return undefined;
@@ -49,8 +87,17 @@ function envValue(env: unknown, name: string): string | undefined {
 export const litmus: StaticProvider = {
   kubernetes: true,
 
-  checkManifest(docs: ManifestDocument[], defaultNamespace: string | undefined, where: SourcePosition): ManifestCheck {
-    const read = readObjects(docs, LITMUS_API_VERSION, 'Litmus', defaultNamespace, where);
+  checkManifest(
+    docs: ManifestDocument[],
+    defaultNamespace: string | undefined,
+    where: SourcePosition,
+  ): ManifestCheck {
+    // Litmus looks a ChaosExperiment up in its engine's namespace, so one written without a
+    // namespace belongs to the engine's.
+    const engineDoc = docs.find((d) => dig(d.value, 'kind') === 'ChaosEngine');
+    const engineNamespace =
+      asString(dig(engineDoc?.value, 'metadata', 'namespace')) ?? defaultNamespace;
+    const read = readObjects(docs, LITMUS_API_VERSION, 'Litmus', engineNamespace, where);
     const issues: ConfigIssue[] = [...read.issues];
     const objects: ManifestObject[] = [];
     for (const o of read.objects) {
@@ -65,7 +112,10 @@ export const litmus: StaticProvider = {
     const engines = objects.filter((o) => o.object.kind === 'ChaosEngine');
     if (engines.length !== 1 && read.issues.length === 0) {
       issues.push({
-        message: engines.length === 0 ? 'the manifest has no ChaosEngine' : `the manifest has ${engines.length} ChaosEngines; one experiment runs one engine`,
+        message:
+          engines.length === 0
+            ? 'the manifest has no ChaosEngine'
+            : `the manifest has ${engines.length} ChaosEngines; one experiment runs one engine`,
         position: engines[1] ? positionIn(engines[1].doc, '') : where,
       });
     }
@@ -74,7 +124,10 @@ export const litmus: StaticProvider = {
       const spec = engine.object.spec;
       const named = engineExperiments(spec);
       if (named.length === 0) {
-        issues.push({ message: 'the ChaosEngine names no fault in `spec.experiments`', position: positionIn(engine.doc, spec ? '/spec' : '') });
+        issues.push({
+          message: 'the ChaosEngine names no fault in `spec.experiments`',
+          position: positionIn(engine.doc, spec ? '/spec' : ''),
+        });
       }
       const state = dig(spec, 'engineState');
       if (state !== undefined && state !== 'active') {
@@ -113,36 +166,72 @@ export const litmus: StaticProvider = {
             position: positionIn(doc, '/spec/definition/scope'),
           });
         }
+        // The fault's defaults: they apply unless the engine overrides them.
+        touchNamespaceEnv(
+          doc,
+          dig(object.spec, 'definition', 'env'),
+          '/spec/definition/env',
+          object.metadata.name ?? '',
+          radius,
+        );
         continue;
       }
       const spec = object.spec;
       const appns = dig(spec, 'appinfo', 'appns');
       if (typeof appns === 'string' && appns !== '') {
-        touch(doc, '/spec/appinfo/appns', 'spec.appinfo.appns', appns, radius.namespaces, radius.invalid);
-      } else if (asString(dig(spec, 'appinfo', 'applabel')) || asString(dig(spec, 'appinfo', 'appkind'))) {
+        touch(
+          doc,
+          '/spec/appinfo/appns',
+          'spec.appinfo.appns',
+          appns,
+          radius.namespaces,
+          radius.invalid,
+        );
+      } else if (
+        asString(dig(spec, 'appinfo', 'applabel')) ||
+        asString(dig(spec, 'appinfo', 'appkind'))
+      ) {
         radius.clusterWide.push({
-          reason: '`spec.appinfo` selects by label or kind but `appns` is empty, so it is not bound to a namespace: set `spec.appinfo.appns`',
+          reason:
+            '`spec.appinfo` selects by label or kind but `appns` is empty, so it is not bound to a namespace: set `spec.appinfo.appns`',
           position: positionIn(doc, '/spec/appinfo'),
         });
       }
       asArray(dig(spec, 'selectors', 'workloads')).forEach((w, i) => {
-        touch(doc, `/spec/selectors/workloads/${i}/namespace`, `spec.selectors.workloads[${i}].namespace`, dig(w, 'namespace'), radius.namespaces, radius.invalid);
+        touch(
+          doc,
+          `/spec/selectors/workloads/${i}/namespace`,
+          `spec.selectors.workloads[${i}].namespace`,
+          dig(w, 'namespace'),
+          radius.namespaces,
+          radius.invalid,
+        );
       });
       asArray(dig(spec, 'selectors', 'pods')).forEach((p, i) => {
-        touch(doc, `/spec/selectors/pods/${i}/namespace`, `spec.selectors.pods[${i}].namespace`, dig(p, 'namespace'), radius.namespaces, radius.invalid);
+        touch(
+          doc,
+          `/spec/selectors/pods/${i}/namespace`,
+          `spec.selectors.pods[${i}].namespace`,
+          dig(p, 'namespace'),
+          radius.namespaces,
+          radius.invalid,
+        );
       });
       for (const exp of engineExperiments(spec)) {
         if (isNodeLevelFault(exp.name)) {
-          radius.nodeLevel.push({ reason: `\`${exp.name}\` is a node-level fault`, position: positionIn(doc, `/spec/experiments/${exp.index}/name`) });
+          radius.nodeLevel.push({
+            reason: `\`${exp.name}\` is a node-level fault`,
+            position: positionIn(doc, `/spec/experiments/${exp.index}/name`),
+          });
         }
-        asArray(dig(spec, 'experiments', String(exp.index), 'spec', 'components', 'env')).forEach((e, i) => {
-          const name = asString(dig(e, 'name'));
-          const value = dig(e, 'value');
-          if (name && NAMESPACE_ENV.has(name) && value !== '' && value !== undefined) {
-            const ptr = `/spec/experiments/${exp.index}/spec/components/env/${i}/value`;
-            touch(doc, ptr, `${exp.name} env ${name}`, value, radius.namespaces, radius.invalid);
-          }
-        });
+        const env = dig(spec, 'experiments', String(exp.index), 'spec', 'components', 'env');
+        touchNamespaceEnv(
+          doc,
+          env,
+          `/spec/experiments/${exp.index}/spec/components/env`,
+          exp.name,
+          radius,
+        );
       }
     }
     return radius;
@@ -158,26 +247,41 @@ export const litmus: StaticProvider = {
     const applabel = asString(dig(appinfo, 'applabel'));
     const appkind = asString(dig(appinfo, 'appkind'));
     if (appns || applabel) {
-      targets.push(`${appkind || 'pods'} in ${appns || engine?.metadata.namespace || '?'}${applabel ? ` labelled ${applabel}` : ''}`);
+      targets.push(
+        `${appkind || 'pods'} in ${appns || engine?.metadata.namespace || '?'}${applabel ? ` labelled ${applabel}` : ''}`,
+      );
     }
     for (const w of asArray(dig(spec, 'selectors', 'workloads'))) {
-      const sel = asString(dig(w, 'names')) ? `named ${asString(dig(w, 'names'))}` : `labelled ${asString(dig(w, 'labels')) ?? '?'}`;
-      targets.push(`${asString(dig(w, 'kind')) ?? 'workload'} in ${asString(dig(w, 'namespace')) ?? '?'} ${sel}`);
+      const sel = asString(dig(w, 'names'))
+        ? `named ${asString(dig(w, 'names'))}`
+        : `labelled ${asString(dig(w, 'labels')) ?? '?'}`;
+      targets.push(
+        `${asString(dig(w, 'kind')) ?? 'workload'} in ${asString(dig(w, 'namespace')) ?? '?'} ${sel}`,
+      );
     }
     for (const p of asArray(dig(spec, 'selectors', 'pods'))) {
-      targets.push(`pods ${asString(dig(p, 'names')) ?? '?'} in ${asString(dig(p, 'namespace')) ?? '?'}`);
+      targets.push(
+        `pods ${asString(dig(p, 'names')) ?? '?'} in ${asString(dig(p, 'namespace')) ?? '?'}`,
+      );
     }
     let durationMs: number | undefined;
     for (const f of faults) {
       const env = dig(spec, 'experiments', String(f.index), 'spec', 'components', 'env');
       const targetPods = envValue(env, 'TARGET_PODS');
-      if (targetPods) targets.push(`pods ${targetPods} in ${appns || engine?.metadata.namespace || '?'}`);
+      if (targetPods)
+        targets.push(`pods ${targetPods} in ${appns || engine?.metadata.namespace || '?'}`);
       const own = envValue(env, 'TOTAL_CHAOS_DURATION');
-      const fromFault = objects.find((o) => o.object.kind === 'ChaosExperiment' && o.object.metadata.name === f.name);
-      const seconds = Number(own ?? envValue(dig(fromFault?.object.spec, 'definition', 'env'), 'TOTAL_CHAOS_DURATION'));
-      if (Number.isFinite(seconds) && seconds > 0) durationMs = Math.max(durationMs ?? 0, seconds * 1000);
+      const fromFault = objects.find(
+        (o) => o.object.kind === 'ChaosExperiment' && o.object.metadata.name === f.name,
+      );
+      const seconds = Number(
+        own ?? envValue(dig(fromFault?.object.spec, 'definition', 'env'), 'TOTAL_CHAOS_DURATION'),
+      );
+      if (Number.isFinite(seconds) && seconds > 0)
+        durationMs = Math.max(durationMs ?? 0, seconds * 1000);
     }
-    if (targets.length === 0) targets.push(`pods chosen by the fault in ${engine?.metadata.namespace ?? '?'}`);
+    if (targets.length === 0)
+      targets.push(`pods chosen by the fault in ${engine?.metadata.namespace ?? '?'}`);
     return {
       kind: `ChaosEngine ${engine?.metadata.name ?? '?'} (${faults.map((f) => f.name).join(', ') || 'no fault'})`,
       targets,
@@ -185,4 +289,3 @@ export const litmus: StaticProvider = {
     };
   },
 };
-

@@ -19,6 +19,11 @@ export function positionIn(doc: ManifestDocument, ptr: string): SourcePosition {
   return doc.source.at(doc.base + ptr);
 }
 
+/** Position of the mapping key that holds `ptr` (where a key, not its value, says something). */
+export function keyPositionIn(doc: ManifestDocument, ptr: string): SourcePosition {
+  return doc.source.keyAt(doc.base + ptr);
+}
+
 /** A manifest object we will create, with the document it came from. */
 export interface ManifestObject {
   object: KubeObject;
@@ -73,7 +78,11 @@ export interface StaticProvider {
    * Checks the manifest's documents: kinds that belong to this provider, structure we rely on.
    * `defaultNamespace` fills in objects without `metadata.namespace`.
    */
-  checkManifest(docs: ManifestDocument[], defaultNamespace: string | undefined, where: SourcePosition): ManifestCheck;
+  checkManifest(
+    docs: ManifestDocument[],
+    defaultNamespace: string | undefined,
+    where: SourcePosition,
+  ): ManifestCheck;
   blastRadius(objects: ManifestObject[]): BlastRadius;
   describe(input: DescribeInput): PlanDescription;
 }

@@ -7,7 +7,8 @@ const WHOLE = /^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h|d))+$/;
 export function parseDuration(text: string): number | undefined {
   if (!WHOLE.test(text)) return undefined;
   let total = 0;
-  for (const [, n, unit] of text.matchAll(PART)) total += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  for (const [, n, unit] of text.matchAll(PART))
+    total += Number(n) * UNIT_MS[unit as keyof typeof UNIT_MS];
   return Math.round(total);
 }
 
@@ -16,7 +17,13 @@ export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = Math.round(ms);
   let out = '';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       out += `${n}${unit}`;

@@ -6,7 +6,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError, errorMessage, type ConfigIssue, type SourcePosition } from '../errors.js';
+import {
+  ConfigurationError,
+  errorMessage,
+  type ConfigIssue,
+  type SourcePosition,
+} from '../errors.js';
 import { ALWAYS_PROTECTED_NAMESPACES } from '../kube/object.js';
 import { STATIC_PROVIDERS } from '../providers/registry.js';
 import type { ManifestDocument, ManifestObject } from '../providers/static.js';
@@ -14,7 +19,16 @@ import { checkBlastRadius } from '../safety/blast-radius.js';
 import { didYouMean } from '../suggest.js';
 import { parseDuration } from './duration.js';
 import type { Env } from './env.js';
-import { DEFAULTS, type Experiment, type ExpectStatus, type Gates, type Probe, type Safety, type Slo, type Suite } from './model.js';
+import {
+  DEFAULTS,
+  type Experiment,
+  type ExpectStatus,
+  type Gates,
+  type Probe,
+  type Safety,
+  type Slo,
+  type Suite,
+} from './model.js';
 import { validateSuiteShape } from './schema.js';
 import { selectExperiments } from './select.js';
 import type { ExperimentFile, ProbeFile, SuiteFile } from './types.js';
@@ -43,18 +57,34 @@ function displayName(abs: string, cwd: string): string {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
 }
 
-function readText(abs: string, shown: string, at: SourcePosition | undefined, what: string): string {
+function readText(
+  abs: string,
+  shown: string,
+  at: SourcePosition | undefined,
+  what: string,
+): string {
   let size: number;
   try {
     const st = statSync(abs);
-    if (!st.isFile()) throw new ConfigurationError([{ message: `${what} \`${shown}\` is not a file`, ...(at ? { position: at } : {}) }]);
+    if (!st.isFile())
+      throw new ConfigurationError([
+        { message: `${what} \`${shown}\` is not a file`, ...(at ? { position: at } : {}) },
+      ]);
     size = st.size;
   } catch (err) {
     if (err instanceof ConfigurationError) throw err;
-    throw new ConfigurationError([{ message: `${what} \`${shown}\` not found (${abs})`, ...(at ? { position: at } : {}) }]);
+    throw new ConfigurationError([
+      { message: `${what} \`${shown}\` not found (${abs})`, ...(at ? { position: at } : {}) },
+    ]);
   }
   if (size > DEFAULT_LIMITS.maxBytes) {
-    throw new ConfigurationError([{ message: `${what} \`${shown}\` is ${size} bytes, larger than the limit of ${DEFAULT_LIMITS.maxBytes}`, ...(at ? { position: at } : {}) }]);
+    // The file exists, so there is a place to point at: where it is referenced, else its start.
+    throw new ConfigurationError([
+      {
+        message: `${what} \`${shown}\` is ${size} bytes, larger than the limit of ${DEFAULT_LIMITS.maxBytes}`,
+        position: at ?? { file: shown, line: 1, column: 1 },
+      },
+    ]);
   }
   return readFileSync(abs, 'utf8');
 }
@@ -66,9 +96,17 @@ export function loadSuite(file: string, options: LoadOptions): Suite {
   const text = readText(abs, shown, undefined, 'suite file');
   const docs = parseYaml(text, shown, { env: options.env });
   const first = docs[0];
-  if (!first) throw new ConfigurationError([{ message: 'the suite file is empty', position: { file: shown, line: 1, column: 1 } }]);
+  if (!first)
+    throw new ConfigurationError([
+      { message: 'the suite file is empty', position: { file: shown, line: 1, column: 1 } },
+    ]);
   if (docs.length > 1) {
-    throw new ConfigurationError([{ message: `the suite file has ${docs.length} YAML documents; expected one`, position: docs[1]?.source.at('') ?? first.source.at('') }]);
+    throw new ConfigurationError([
+      {
+        message: `the suite file has ${docs.length} YAML documents; expected one`,
+        position: docs[1]?.source.at('') ?? first.source.at(''),
+      },
+    ]);
   }
   const shape = validateSuiteShape(first.value, first.source);
   if (!shape.suite) throw new ConfigurationError(shape.issues);
@@ -92,6 +130,11 @@ class SuiteResolver {
     return this.source.at(pointer(p));
   }
 
+  /** The key holding the value at `p`: for problems with a mapping as a whole. */
+  private keyAt(...p: (string | number)[]): SourcePosition {
+    return this.source.keyAt(pointer(p));
+  }
+
   private issue(message: string, position: SourcePosition): void {
     this.issues.push({ message, position });
   }
@@ -99,7 +142,10 @@ class SuiteResolver {
   resolve(): Suite {
     const raw = this.raw;
     const safety = this.safety();
-    const prometheus = { ...(raw.prometheus?.url ? { url: raw.prometheus.url } : {}), ...(raw.prometheus?.token ? { token: raw.prometheus.token } : {}) };
+    const prometheus = {
+      ...(raw.prometheus?.url ? { url: raw.prometheus.url } : {}),
+      ...(raw.prometheus?.token ? { token: raw.prometheus.token } : {}),
+    };
     if (prometheus.token) this.secrets.push(prometheus.token);
     const slos = this.slos();
     const probes = this.probes();
@@ -127,9 +173,15 @@ class SuiteResolver {
   private safety(): Safety {
     const s = this.raw.safety ?? {};
     const namespaces = s.namespaces ?? [];
-    const protectedNamespaces = [...new Set([...ALWAYS_PROTECTED_NAMESPACES, ...(s.protectedNamespaces ?? [])])];
+    const protectedNamespaces = [
+      ...new Set([...ALWAYS_PROTECTED_NAMESPACES, ...(s.protectedNamespaces ?? [])]),
+    ];
     namespaces.forEach((ns, i) => {
-      if (protectedNamespaces.includes(ns)) this.issue(`namespace \`${ns}\` is both allowed and protected`, this.at('safety', 'namespaces', i));
+      if (protectedNamespaces.includes(ns))
+        this.issue(
+          `namespace \`${ns}\` is both allowed and protected`,
+          this.at('safety', 'namespaces', i),
+        );
     });
     return {
       namespaces,
@@ -138,7 +190,10 @@ class SuiteResolver {
       ...(s.environments ? { environments: s.environments } : {}),
       maxParallel: s.maxParallel ?? DEFAULTS.maxParallel,
       allowNodeChaos: s.allowNodeChaos ?? false,
-      fis: { requiredTags: s.fis?.requiredTags ?? {}, requireStopConditions: s.fis?.requireStopConditions ?? true },
+      fis: {
+        requiredTags: s.fis?.requiredTags ?? {},
+        requireStopConditions: s.fis?.requireStopConditions ?? true,
+      },
       aws: s.aws?.accounts ? { accounts: s.aws.accounts } : {},
     };
   }
@@ -153,7 +208,10 @@ class SuiteResolver {
     }
     const ctx = this.options.kubeContext;
     if (ctx && safety.kubeContexts && !safety.kubeContexts.includes(ctx)) {
-      this.issue(`kube-context \`${ctx}\` is not in safety.kubeContexts (${safety.kubeContexts.join(', ')})`, this.at('safety', 'kubeContexts'));
+      this.issue(
+        `kube-context \`${ctx}\` is not in safety.kubeContexts (${safety.kubeContexts.join(', ')})`,
+        this.at('safety', 'kubeContexts'),
+      );
     }
   }
 
@@ -165,7 +223,10 @@ class SuiteResolver {
     const out: Record<string, Slo> = {};
     for (const [name, s] of Object.entries(this.raw.slos ?? {})) {
       if (!this.hasPrometheus(s.prometheus.url)) {
-        this.issue(`SLO \`${name}\` needs a Prometheus: set its \`prometheus.url\`, the suite's \`prometheus.url\` or the \`prometheus-url\` input`, this.at('slos', name));
+        this.issue(
+          `SLO \`${name}\` needs a Prometheus: set its \`prometheus.url\`, the suite's \`prometheus.url\` or the \`prometheus-url\` input`,
+          this.keyAt('slos', name),
+        );
       }
       out[name] = {
         name,
@@ -188,9 +249,13 @@ class SuiteResolver {
       out[name] = {
         name,
         check,
-        intervalMs: p.interval ? (parseDuration(p.interval) ?? DEFAULTS.probeIntervalMs) : DEFAULTS.probeIntervalMs,
+        intervalMs: p.interval
+          ? (parseDuration(p.interval) ?? DEFAULTS.probeIntervalMs)
+          : DEFAULTS.probeIntervalMs,
         successRate: p.successRate ?? DEFAULTS.probeSuccessRate,
-        recoveryTimeoutMs: p.recoveryTimeout ? (parseDuration(p.recoveryTimeout) ?? DEFAULTS.recoveryTimeoutMs) : DEFAULTS.recoveryTimeoutMs,
+        recoveryTimeoutMs: p.recoveryTimeout
+          ? (parseDuration(p.recoveryTimeout) ?? DEFAULTS.recoveryTimeoutMs)
+          : DEFAULTS.recoveryTimeoutMs,
         position: this.at('probes', name),
       };
     }
@@ -205,10 +270,14 @@ class SuiteResolver {
         try {
           regex = new RegExp(h.expectBodyRegex);
         } catch (err) {
-          this.issue(`\`probes.${name}.http.expectBodyRegex\` is not a valid regular expression: ${errorMessage(err)}`, this.at('probes', name, 'http', 'expectBodyRegex'));
+          this.issue(
+            `\`probes.${name}.http.expectBodyRegex\` is not a valid regular expression: ${errorMessage(err)}`,
+            this.at('probes', name, 'http', 'expectBodyRegex'),
+          );
         }
       }
-      for (const [header, value] of Object.entries(h.headers ?? {})) if (SECRET_HEADER.test(header)) this.secrets.push(value);
+      for (const [header, value] of Object.entries(h.headers ?? {}))
+        if (SECRET_HEADER.test(header)) this.secrets.push(value);
       return {
         type: 'http',
         url: h.url,
@@ -218,18 +287,32 @@ class SuiteResolver {
         expectStatus: expectStatus(h.expectStatus),
         ...(h.expectBody !== undefined ? { expectBody: h.expectBody } : {}),
         ...(regex ? { expectBodyRegex: regex } : {}),
-        timeoutMs: h.timeout ? (parseDuration(h.timeout) ?? DEFAULTS.httpTimeoutMs) : DEFAULTS.httpTimeoutMs,
+        timeoutMs: h.timeout
+          ? (parseDuration(h.timeout) ?? DEFAULTS.httpTimeoutMs)
+          : DEFAULTS.httpTimeoutMs,
       };
     }
     if (p.prometheus) {
       const q = p.prometheus;
       if (!this.hasPrometheus(q.url)) {
-        this.issue(`probe \`${name}\` needs a Prometheus: set its \`prometheus.url\`, the suite's \`prometheus.url\` or the \`prometheus-url\` input`, this.at('probes', name));
+        this.issue(
+          `probe \`${name}\` needs a Prometheus: set its \`prometheus.url\`, the suite's \`prometheus.url\` or the \`prometheus-url\` input`,
+          this.keyAt('probes', name),
+        );
       }
       if (q.min !== undefined && q.max !== undefined && q.min > q.max) {
-        this.issue(`probe \`${name}\`: \`min\` (${q.min}) is greater than \`max\` (${q.max}), so no value can pass`, this.at('probes', name, 'prometheus', 'min'));
+        this.issue(
+          `probe \`${name}\`: \`min\` (${q.min}) is greater than \`max\` (${q.max}), so no value can pass`,
+          this.at('probes', name, 'prometheus', 'min'),
+        );
       }
-      return { type: 'prometheus', query: q.query, ...(q.max !== undefined ? { max: q.max } : {}), ...(q.min !== undefined ? { min: q.min } : {}), ...(q.url ? { url: q.url } : {}) };
+      return {
+        type: 'prometheus',
+        query: q.query,
+        ...(q.max !== undefined ? { max: q.max } : {}),
+        ...(q.min !== undefined ? { min: q.min } : {}),
+        ...(q.url ? { url: q.url } : {}),
+      };
     }
     return undefined;
   }
@@ -239,45 +322,81 @@ class SuiteResolver {
     const scorePass = g.score?.pass ?? DEFAULTS.scorePass;
     const scoreWarn = g.score?.warn ?? DEFAULTS.scoreWarn;
     if (scoreWarn > scorePass) {
-      this.issue(`\`gates.score.warn\` (${scoreWarn}) must not be above \`gates.score.pass\` (${scorePass})`, this.at('gates', 'score', g.score?.warn !== undefined ? 'warn' : 'pass'));
+      this.issue(
+        `\`gates.score.warn\` (${scoreWarn}) must not be above \`gates.score.pass\` (${scorePass})`,
+        this.at('gates', 'score', g.score?.warn !== undefined ? 'warn' : 'pass'),
+      );
     }
     const b = g.budget ?? {};
-    if (b.warnConsumed !== undefined && b.maxConsumed !== undefined && b.warnConsumed > b.maxConsumed) {
-      this.issue(`\`gates.budget.warnConsumed\` (${b.warnConsumed}) must not be above \`gates.budget.maxConsumed\` (${b.maxConsumed})`, this.at('gates', 'budget', 'warnConsumed'));
+    if (
+      b.warnConsumed !== undefined &&
+      b.maxConsumed !== undefined &&
+      b.warnConsumed > b.maxConsumed
+    ) {
+      this.issue(
+        `\`gates.budget.warnConsumed\` (${b.warnConsumed}) must not be above \`gates.budget.maxConsumed\` (${b.maxConsumed})`,
+        this.at('gates', 'budget', 'warnConsumed'),
+      );
     }
     const needsSlo = g.budget !== undefined || g.preflight?.minBudgetRemaining !== undefined;
     if (needsSlo && Object.keys(slos).length === 0) {
-      this.issue('error-budget gates need at least one SLO under `slos`', this.at('gates', g.budget !== undefined ? 'budget' : 'preflight'));
+      this.issue(
+        'error-budget gates need at least one SLO under `slos`',
+        this.keyAt('gates', g.budget !== undefined ? 'budget' : 'preflight'),
+      );
     }
     return {
-      preflight: { ...(g.preflight?.minBudgetRemaining !== undefined ? { minBudgetRemaining: g.preflight.minBudgetRemaining } : {}), onLowBudget: g.preflight?.onLowBudget ?? 'skip' },
+      preflight: {
+        ...(g.preflight?.minBudgetRemaining !== undefined
+          ? { minBudgetRemaining: g.preflight.minBudgetRemaining }
+          : {}),
+        onLowBudget: g.preflight?.onLowBudget ?? 'skip',
+      },
       budget: { ...b },
       score: { pass: scorePass, warn: scoreWarn },
       abortOnBreach: g.abortOnBreach ?? true,
     };
   }
 
-  private experiments(safety: Safety, probes: Record<string, Probe>, slos: Record<string, Slo>): Experiment[] {
+  private experiments(
+    safety: Safety,
+    probes: Record<string, Probe>,
+    slos: Record<string, Slo>,
+  ): Experiment[] {
     const raw = this.raw;
     const firstIndex = new Map<string, number>();
     const defaultProbes = raw.defaults?.probes ?? [];
-    defaultProbes.forEach((p, i) => this.reference('probe', p, raw.probes, this.at('defaults', 'probes', i)));
+    defaultProbes.forEach((p, i) =>
+      this.reference('probe', p, raw.probes, this.at('defaults', 'probes', i)),
+    );
     const kubeUsers: number[] = [];
     const out: Experiment[] = [];
     raw.experiments.forEach((e, index) => {
       const position = this.at('experiments', index);
       const seen = firstIndex.get(e.name);
       if (seen !== undefined) {
-        this.issue(`experiment name \`${e.name}\` is used twice (first at line ${this.at('experiments', seen, 'name').line})`, this.at('experiments', index, 'name'));
+        this.issue(
+          `experiment name \`${e.name}\` is used twice (first at line ${this.at('experiments', seen, 'name').line})`,
+          this.at('experiments', index, 'name'),
+        );
       } else firstIndex.set(e.name, index);
-      (e.probes ?? []).forEach((p, i) => this.reference('probe', p, raw.probes, this.at('experiments', index, 'probes', i)));
-      (e.slos ?? []).forEach((s, i) => this.reference('SLO', s, raw.slos, this.at('experiments', index, 'slos', i)));
+      (e.probes ?? []).forEach((p, i) =>
+        this.reference('probe', p, raw.probes, this.at('experiments', index, 'probes', i)),
+      );
+      (e.slos ?? []).forEach((s, i) =>
+        this.reference('SLO', s, raw.slos, this.at('experiments', index, 'slos', i)),
+      );
       const provider = STATIC_PROVIDERS[e.provider];
       if (provider.kubernetes) kubeUsers.push(index);
       const objects = provider.kubernetes ? this.manifest(e, index) : [];
       const blastRadius = provider.blastRadius(objects);
       this.issues.push(...checkBlastRadius(e.name, blastRadius, safety));
-      const template = e.template ? { ...(e.template.id ? { id: e.template.id } : {}), ...(e.template.tags ? { tags: e.template.tags } : {}) } : undefined;
+      const template = e.template
+        ? {
+            ...(e.template.id ? { id: e.template.id } : {}),
+            ...(e.template.tags ? { tags: e.template.tags } : {}),
+          }
+        : undefined;
       out.push({
         name: e.name,
         index,
@@ -291,7 +410,11 @@ class SuiteResolver {
         timeoutMs: parseDuration(e.timeout ?? raw.defaults?.timeout ?? '') ?? DEFAULTS.timeoutMs,
         position,
         objects,
-        ...(typeof e.manifest === 'string' ? { manifestFile: e.manifest } : e.manifest ? { manifestFile: 'inline' } : {}),
+        ...(typeof e.manifest === 'string'
+          ? { manifestFile: e.manifest }
+          : e.manifest
+            ? { manifestFile: 'inline' }
+            : {}),
         ...(template ? { template } : {}),
         blastRadius,
         plan: provider.describe({ objects, ...(template ? { template } : {}) }),
@@ -299,16 +422,27 @@ class SuiteResolver {
     });
     if (kubeUsers.length > 0 && safety.namespaces.length === 0) {
       const names = kubeUsers.map((i) => raw.experiments[i]?.name ?? '').join(', ');
-      this.issue(`\`safety.namespaces\` is required when an experiment runs on Kubernetes (${names}): list the namespaces chaos may touch`, raw.safety ? this.at('safety') : this.at());
+      this.issue(
+        `\`safety.namespaces\` is required when an experiment runs on Kubernetes (${names}): list the namespaces chaos may touch`,
+        raw.safety ? this.keyAt('safety') : this.at(),
+      );
     }
     return out;
   }
 
-  private reference(what: string, name: string, table: Record<string, unknown> | undefined, position: SourcePosition): void {
+  private reference(
+    what: string,
+    name: string,
+    table: Record<string, unknown> | undefined,
+    position: SourcePosition,
+  ): void {
     if (table && name in table) return;
     const known = Object.keys(table ?? {});
     const plural = what === 'probe' ? 'probes' : 'slos';
-    this.issue(`unknown ${what} \`${name}\`${didYouMean(name, known) || (known.length ? ` (defined: ${known.join(', ')})` : ` (the suite defines no \`${plural}\`)`)}`, position);
+    this.issue(
+      `unknown ${what} \`${name}\`${didYouMean(name, known) || (known.length ? ` (defined: ${known.join(', ')})` : ` (the suite defines no \`${plural}\`)`)}`,
+      position,
+    );
   }
 
   /** The manifest's documents, checked by the provider; objects in creation order. */
@@ -319,7 +453,9 @@ class SuiteResolver {
       const file = path.resolve(path.dirname(this.abs), e.manifest);
       const shown = displayName(file, this.cwd);
       try {
-        docs = parseYaml(readText(file, shown, where, 'manifest file'), shown, { env: this.options.env }).map((d) => ({ value: d.value, source: d.source, base: '' }));
+        docs = parseYaml(readText(file, shown, where, 'manifest file'), shown, {
+          env: this.options.env,
+        }).map((d) => ({ value: d.value, source: d.source, base: '' }));
       } catch (err) {
         if (err instanceof ConfigurationError) {
           this.issues.push(...err.issues);
@@ -328,7 +464,13 @@ class SuiteResolver {
         throw err;
       }
     } else {
-      docs = [{ value: e.manifest, source: this.source, base: pointer(['experiments', index, 'manifest']) }];
+      docs = [
+        {
+          value: e.manifest,
+          source: this.source,
+          base: pointer(['experiments', index, 'manifest']),
+        },
+      ];
     }
     const ns = e.namespace ?? this.raw.defaults?.namespace;
     const check = STATIC_PROVIDERS[e.provider].checkManifest(docs, ns, where);

@@ -42,7 +42,13 @@ export function buildPlan(suite: Suite, runTimeoutMs: number): Plan {
     const startMs = slots[slot] ?? 0;
     const worstMs = worstCaseOf(experiment, suite);
     slots[slot] = startMs + worstMs;
-    return { experiment, slot: slot + 1, startMs, worstMs, pastDeadline: startMs + worstMs > runTimeoutMs };
+    return {
+      experiment,
+      slot: slot + 1,
+      startMs,
+      worstMs,
+      pastDeadline: startMs + worstMs > runTimeoutMs,
+    };
   });
   const selected = new Set(suite.selected);
   return {
@@ -110,7 +116,9 @@ export function renderPlanMarkdown(plan: Plan): string {
     '| # | experiment | provider | kind | targets | starts | chaos | timeout |',
     '|---|---|---|---|---|---|---|---|',
     ...rows,
-    ...(plan.skipped.length ? ['', `Not selected: ${plan.skipped.map((n) => `\`${escapeMarkdown(n)}\``).join(', ')}`] : []),
+    ...(plan.skipped.length
+      ? ['', `Not selected: ${plan.skipped.map((n) => `\`${escapeMarkdown(n)}\``).join(', ')}`]
+      : []),
     '',
   ].join('\n');
 }

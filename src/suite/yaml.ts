@@ -7,15 +7,20 @@
  * expansion are bounded: a billion-laughs file or a 10,000-deep nesting is refused, not run.
  */
 import {
+  Composer,
   isAlias,
+  isCollection,
   isMap,
   isScalar,
   isSeq,
   LineCounter,
-  parseAllDocuments,
+  Parser,
+  visit,
+  type CST,
   type Document,
   type Node as YamlNode,
   type ParsedNode,
+  type YAMLError,
   Scalar,
 } from 'yaml';
 import { ConfigurationError, type ConfigIssue, type SourcePosition } from '../errors.js';
@@ -132,13 +137,24 @@ class Walker {
     throw new StopWalk();
   }
 
-  walk(node: YamlNode | null | undefined, path: string, depth: number, key?: SourcePosition): unknown {
+  walk(
+    node: YamlNode | null | undefined,
+    path: string,
+    depth: number,
+    key?: SourcePosition,
+  ): unknown {
     if (++this.nodes > this.limits.maxNodes) {
-      this.fail(node, `too many values (more than ${this.limits.maxNodes}): the file is too large to be a suite or manifest`);
+      this.fail(
+        node,
+        `too many values (more than ${this.limits.maxNodes}): the file is too large to be a suite or manifest`,
+      );
     }
     if (isAlias(node)) {
       if (++this.aliases > this.limits.maxAliases) {
-        this.fail(node, `too many alias expansions (more than ${this.limits.maxAliases}): the file looks like an alias bomb`);
+        this.fail(
+          node,
+          `too many alias expansions (more than ${this.limits.maxAliases}): the file looks like an alias bomb`,
+        );
       }
       const target = node.resolve(this.doc);
       if (!target) this.fail(node, `unresolved alias *${node.source}`);
@@ -160,7 +176,12 @@ class Walker {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         const k = pair.key as YamlNode | null;
-        if (!isScalar(k) || (typeof k.value !== 'string' && typeof k.value !== 'number' && typeof k.value !== 'boolean')) {
+        if (
+          !isScalar(k) ||
+          (typeof k.value !== 'string' &&
+            typeof k.value !== 'number' &&
+            typeof k.value !== 'boolean')
+        ) {
           this.fail(k ?? node, 'mapping keys must be plain strings');
         }
         const name = String(k.value);
@@ -171,7 +192,9 @@ class Walker {
       return out;
     }
     if (isSeq(node)) {
-      return node.items.map((item, i) => this.walk(item as YamlNode | null, `${path}/${i}`, depth + 1));
+      return node.items.map((item, i) =>
+        this.walk(item as YamlNode | null, `${path}/${i}`, depth + 1),
+      );
     }
     this.fail(node, 'unsupported YAML node');
   }
@@ -180,19 +203,32 @@ class Walker {
     const v = node.value;
     if (typeof v !== 'string') return v;
     if (v.length > this.limits.maxScalarLength) {
-      this.fail(node, `string of ${v.length} characters is longer than the limit of ${this.limits.maxScalarLength}`);
+      this.fail(
+        node,
+        `string of ${v.length} characters is longer than the limit of ${this.limits.maxScalarLength}`,
+      );
     }
     if (!this.env) return v;
     const sub = substituteEnv(v, this.env);
     if (!sub.ok) {
-      if (sub.malformed) this.issues.push({ message: `malformed variable reference \`${sub.malformed}\`: expected \${NAME} or \${NAME:-default}`, position: this.pos(node) });
+      if (sub.malformed)
+        this.issues.push({
+          message: `malformed variable reference \`${sub.malformed}\`: expected \${NAME} or \${NAME:-default}`,
+          position: this.pos(node),
+        });
       for (const name of sub.missing) {
-        this.issues.push({ message: `environment variable \`${name}\` is not set (use \${${name}:-default} to give a default)`, position: this.pos(node) });
+        this.issues.push({
+          message: `environment variable \`${name}\` is not set (use \${${name}:-default} to give a default)`,
+          position: this.pos(node),
+        });
       }
       return v;
     }
     if (sub.value.length > this.limits.maxScalarLength) {
-      this.fail(node, `string of ${sub.value.length} characters (after substitution) is longer than the limit of ${this.limits.maxScalarLength}`);
+      this.fail(
+        node,
+        `string of ${sub.value.length} characters (after substitution) is longer than the limit of ${this.limits.maxScalarLength}`,
+      );
     }
     return sub.changed && node.type === Scalar.PLAIN ? retype(sub.value) : sub.value;
   }
@@ -209,34 +245,34 @@ export function parseYaml(text: string, file: string, options: ParseOptions = {}
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) {
     throw new ConfigurationError([
-      { message: `file is ${bytes} bytes, larger than the limit of ${limits.maxBytes}`, position: { file, line: 1, column: 1 } },
+      {
+        message: `file is ${bytes} bytes, larger than the limit of ${limits.maxBytes}`,
+        position: { file, line: 1, column: 1 },
+      },
     ]);
   }
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
-    lineCounter: lines,
+  const at = (offset: number): SourcePosition => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col };
+  };
+  // The parser keeps its own stack; the composer recurses once per level, so depth and the
+  // number of documents are checked on the parser's tokens before anything is composed.
+  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  const shape = structureProblem(tokens, limits);
+  if (shape) throw new ConfigurationError([{ message: shape.message, position: at(shape.offset) }]);
+  const composer = new Composer({
     prettyErrors: false,
     uniqueKeys: true,
     strict: true,
     version: '1.2',
     keepSourceTokens: false,
   });
-  const parsed: Document.Parsed[] = Array.isArray(docs) ? docs : [];
+  const parsed: Document.Parsed[] = Array.from(composer.compose(tokens));
   const issues: ConfigIssue[] = [];
-  const at = (offset: number): SourcePosition => {
-    const { line, col } = lines.linePos(offset);
-    return { file, line, column: col };
-  };
-  for (const doc of parsed) {
-    for (const e of [...doc.errors]) issues.push({ message: yamlMessage(e.message), position: at(e.pos[0]) });
-  }
+  for (const doc of parsed) issues.push(...syntaxIssues(doc, text, at));
   if (issues.length > 0) throw new ConfigurationError(issues);
   const nonEmpty = parsed.filter((d) => d.contents !== null);
-  if (nonEmpty.length > limits.maxDocuments) {
-    throw new ConfigurationError([
-      { message: `${nonEmpty.length} YAML documents, more than the limit of ${limits.maxDocuments}`, position: { file, line: 1, column: 1 } },
-    ]);
-  }
   const out: YamlDocument[] = [];
   for (const doc of nonEmpty) {
     const walker = new Walker(file, doc, lines, limits, options.env, issues);
@@ -251,8 +287,119 @@ export function parseYaml(text: string, file: string, options: ParseOptions = {}
   return out;
 }
 
-/** The yaml package's messages end with a code frame; keep the first line, it says the problem. */
-function yamlMessage(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+/**
+ * Nesting deeper than `maxDepth` or more than `maxDocuments` documents, found on the parser's
+ * tokens without recursion: the offset of the first offending collection or document.
+ */
+function structureProblem(
+  tokens: readonly CST.Token[],
+  limits: YamlLimits,
+): { message: string; offset: number } | undefined {
+  const documents = tokens.filter(
+    (t): t is CST.Document => t.type === 'document' && t.value !== undefined,
+  );
+  if (documents.length > limits.maxDocuments) {
+    return {
+      message: `${documents.length} YAML documents, more than the limit of ${limits.maxDocuments}`,
+      offset: documents[limits.maxDocuments]?.offset ?? 0,
+    };
+  }
+  // Depth first, children pushed last to first, so the first collection found is the first in the file.
+  const stack: { token: CST.Token; depth: number }[] = documents
+    .flatMap((d) => (d.value ? [{ token: d.value, depth: 0 }] : []))
+    .reverse();
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { token, depth } = next;
+    if (
+      token.type !== 'block-map' &&
+      token.type !== 'block-seq' &&
+      token.type !== 'flow-collection'
+    )
+      continue;
+    if (depth >= limits.maxDepth)
+      return { message: `nesting deeper than ${limits.maxDepth} levels`, offset: token.offset };
+    for (let i = token.items.length - 1; i >= 0; i--) {
+      const item = token.items[i];
+      if (item?.value) stack.push({ token: item.value, depth: depth + 1 });
+      if (item?.key) stack.push({ token: item.key, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** The yaml package's errors, each at the place the user has to change. */
+function syntaxIssues(
+  doc: Document.Parsed,
+  text: string,
+  at: (offset: number) => SourcePosition,
+): ConfigIssue[] {
+  const errors: readonly YAMLError[] = doc.errors;
+  if (errors.length === 0) return [];
+  const lineStart = (offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
+  const flows: { node: YamlNode; start: number; end: number }[] = [];
+  const keys = new Map<number, string>();
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range) keys.set(pair.key.range[0], String(pair.key.value));
+    },
+    Node(_, node) {
+      if (isCollection(node) && node.flow && node.range)
+        flows.push({ node, start: node.range[0], end: node.range[1] });
+    },
+  });
+  flows.sort((a, b) => b.start - a.start); // innermost first: the composer reports those first
+  const used = new Set<YamlNode>();
+  const issues: ConfigIssue[] = [];
+  for (const e of errors) {
+    const first = (e.message.split('\n')[0] ?? e.message).replace(
+      / at line \d+, column \d+:?$/,
+      '',
+    );
+    const [from, to] = e.pos;
+    if (e.code === 'DUPLICATE_KEY' && keys.has(from)) {
+      issues.push({
+        message: `invalid YAML: the key \`${keys.get(from) ?? ''}\` appears twice in this mapping (keys must be unique)`,
+        position: at(from),
+      });
+    } else if (
+      e.code === 'MULTILINE_IMPLICIT_KEY' &&
+      errors.some((o) => o.code === 'BLOCK_AS_IMPLICIT_KEY' && o.pos[0] === from)
+    ) {
+      // `key: value` on a line indented deeper than the line above: YAML reads it as the rest of
+      // that line's value. The line to fix is the one the key ends on.
+      const start = lineStart(to);
+      const indent = /^[ \t]*/.exec(text.slice(start, to))?.[0].length ?? 0;
+      issues.push({
+        message:
+          "invalid YAML: bad indentation: this line is indented deeper than the line above, so YAML reads it as part of that line's value",
+        position: at(start + indent),
+      });
+    } else if (
+      e.code === 'BLOCK_AS_IMPLICIT_KEY' &&
+      errors.some((o) => o.code === 'MULTILINE_IMPLICIT_KEY' && o.pos[0] === from)
+    ) {
+      continue; // reported with the MULTILINE_IMPLICIT_KEY of the same key, above
+    } else if (/^Flow (sequence|map).* end with a [\]}]$/.test(first)) {
+      // An unclosed `[` or `{`: the parser notices only where the next line starts; point at the bracket.
+      const open = flows.find((u) => u.end === from && !used.has(u.node));
+      if (open) used.add(open.node);
+      const stop = at(from);
+      const where =
+        from >= text.length ? 'the end of the file' : `line ${stop.line}, column ${stop.column}`;
+      issues.push(
+        open
+          ? {
+              message: `invalid YAML: unclosed \`${text[open.start] ?? '['}\`: ${first} (the parser gave up at ${where})`,
+              position: at(open.start),
+            }
+          : { message: `invalid YAML: ${first}`, position: stop },
+      );
+    } else {
+      // Errors about a line's indentation come at its first column; point at its first character.
+      let start = from;
+      if (start === lineStart(start)) while (text[start] === ' ') start++;
+      issues.push({ message: `invalid YAML: ${first}`, position: at(start) });
+    }
+  }
+  return issues;
 }

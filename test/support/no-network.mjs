@@ -12,7 +12,9 @@ const record = (what) => {
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
   const target = args[0];
-  record(`connect ${typeof target === 'object' && target !== null ? `${target.host ?? ''}:${target.port ?? target.path ?? ''}` : String(target)}`);
+  record(
+    `connect ${typeof target === 'object' && target !== null ? `${target.host ?? ''}:${target.port ?? target.path ?? ''}` : String(target)}`,
+  );
   return connect.apply(this, args);
 };
 const lookup = dns.lookup;

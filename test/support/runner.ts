@@ -36,9 +36,19 @@ export function parseCommandFile(text: string): Record<string, string> {
   return out;
 }
 
-export function runBundle(entry: 'index' | 'post', inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): RunnerResult {
+export function runBundle(
+  entry: 'index' | 'post',
+  inputs: Record<string, string>,
+  options: { workspace: string; env?: Record<string, string> },
+): RunnerResult {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-runner-'));
-  const files = { output: path.join(dir, 'output'), state: path.join(dir, 'state'), summary: path.join(dir, 'summary.md'), net: path.join(dir, 'network.log'), event: path.join(dir, 'event.json') };
+  const files = {
+    output: path.join(dir, 'output'),
+    state: path.join(dir, 'state'),
+    summary: path.join(dir, 'summary.md'),
+    net: path.join(dir, 'network.log'),
+    event: path.join(dir, 'event.json'),
+  };
   for (const f of [files.output, files.state, files.summary]) writeFileSync(f, '');
   writeFileSync(files.event, '{}');
   const env: Record<string, string> = {
@@ -60,7 +70,12 @@ export function runBundle(entry: 'index' | 'post', inputs: Record<string, string
     ...options.env,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawnSync(process.execPath, [path.join(ROOT, 'dist', `${entry}.js`)], { cwd: options.workspace, env, encoding: 'utf8', timeout: 20_000 });
+  const child = spawnSync(process.execPath, [path.join(ROOT, 'dist', `${entry}.js`)], {
+    cwd: options.workspace,
+    env,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
   return {
     status: child.status,
@@ -69,6 +84,8 @@ export function runBundle(entry: 'index' | 'post', inputs: Record<string, string
     outputs: parseCommandFile(read(files.output)),
     state: parseCommandFile(read(files.state)),
     summary: read(files.summary),
-    network: read(files.net).split('\n').filter((l) => l !== ''),
+    network: read(files.net)
+      .split('\n')
+      .filter((l) => l !== ''),
   };
 }
