@@ -1,21 +1,101 @@
 /**
- * The post step (`post-if: always()`). It removes whatever the run's ledger says is still ours.
- * This version of chaos-gate creates nothing in a cluster or in AWS (only `dry-run` exists), so
- * there is never anything to remove; the ledger arrives with the provider adapters.
+ * The post step (`post-if: always()`): whatever the run's ledger still holds is stopped and
+ * deleted, after success, failure, timeout or cancellation. The ledger comes from the ledger
+ * file under RUNNER_TEMP (written on every change) or, failing that, the action's state.
+ * Running it twice is harmless: what is already gone is skipped.
  */
 import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import { State, type InputName } from './constants.js';
 import { errorMessage } from './errors.js';
-import { State } from './constants.js';
+import { parseInputs } from './inputs.js';
+import { actionsLogger, type Logger } from './log.js';
+import { parseLedger, type LedgerData } from './engine/ledger.js';
+import type { KubeApi } from './kube/api.js';
 
-export async function cleanup(): Promise<void> {
+export interface PostDependencies {
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  getState: (name: string) => string;
+  getInput: (name: InputName) => string;
+  setSecret: (v: string) => void;
+  setFailed: (message: string) => void;
+  kubeApi?: KubeApi;
+}
+
+const actionsDependencies = (): PostDependencies => ({
+  log: actionsLogger,
+  env: process.env,
+  getState: (n) => core.getState(n),
+  getInput: (n) => core.getInput(n),
+  setSecret: (v) => core.setSecret(v),
+  setFailed: (m) => core.setFailed(m),
+});
+
+/** The newest ledger: the file if it can be read, else the state. */
+export function readSavedLedger(getState: (name: string) => string): LedgerData | undefined {
+  const file = getState(State.LedgerFile);
+  if (file) {
+    try {
+      const fromFile = parseLedger(readFileSync(file, 'utf8'));
+      if (fromFile) return fromFile;
+    } catch {
+      // fall back to the state
+    }
+  }
+  return parseLedger(getState(State.Ledger));
+}
+
+export async function cleanup(deps: PostDependencies = actionsDependencies()): Promise<void> {
+  const { log } = deps;
   try {
-    const runId = core.getState(State.RunId);
-    core.info(
-      runId
-        ? `chaos-gate post step: run ${runId} left nothing to clean up.`
-        : 'chaos-gate post step: no chaos was started, nothing to clean up.',
+    const runId = deps.getState(State.RunId);
+    const ledger = readSavedLedger(deps.getState);
+    if (!ledger || ledger.entries.length === 0) {
+      log.info(
+        runId
+          ? `chaos-gate post step: run ${runId} left nothing to clean up.`
+          : 'chaos-gate post step: no chaos was started, nothing to clean up.',
+      );
+      return;
+    }
+    log.info(
+      `chaos-gate post step: run ${ledger.runId} left ${ledger.entries.length} object${ledger.entries.length === 1 ? '' : 's'} in its ledger; removing.`,
     );
+    const inputs = parseInputs(deps.getInput, { mask: deps.setSecret, env: deps.env });
+    const { undoLedger } = await import('./engine/undo.js');
+    const { providerSet } = await import('./providers/factory.js');
+    const { createKubeApi } = await import('./kube/api.js');
+    const { loadKubeConfig } = await import('./kube/config.js');
+    let kube = deps.kubeApi;
+    const providers = providerSet({
+      kube: () => {
+        // The suite's safety.kubeContexts were checked when these objects were created; the
+        // post step talks to the same context to remove them.
+        kube ??= createKubeApi(
+          loadKubeConfig({
+            ...(inputs.kubeconfig ? { kubeconfig: inputs.kubeconfig } : {}),
+            ...(inputs.kubeContext ? { context: inputs.kubeContext } : {}),
+            env: deps.env,
+            mask: deps.setSecret,
+          }).kc,
+          { onRetry: (m) => log.warning(m) },
+        );
+        return kube;
+      },
+      kubeOptions: { deleteTimeoutMs: 120_000 },
+    });
+    const result = await undoLedger(ledger, (n) => providers.get(n), log);
+    providers.all().forEach((p) => p.close());
+    if (result.problems.length)
+      deps.setFailed(
+        `chaos-gate cleanup failed; chaos may still be active:\n${result.problems.join('\n')}`,
+      );
+    else
+      log.info(
+        `chaos-gate post step: removed ${result.removed.length} object${result.removed.length === 1 ? '' : 's'}; nothing of run ${ledger.runId} is left.`,
+      );
   } catch (err) {
-    core.setFailed(`chaos-gate cleanup failed: ${errorMessage(err)}`);
+    deps.setFailed(`chaos-gate cleanup failed; chaos may still be active: ${errorMessage(err)}`);
   }
 }

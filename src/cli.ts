@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { Input, type InputName } from './constants.js';
 import { ConfigurationError, ExitCode, errorMessage } from './errors.js';
-import { parseInputs } from './inputs.js';
+import { parseInputs, type Inputs } from './inputs.js';
 import { consoleLogger, type Logger } from './log.js';
 import { prepare } from './main.js';
 import { buildPlan, renderPlanText } from './suite/plan.js';
@@ -22,13 +22,14 @@ const USAGE = `Usage: chaos-gate <command> [--suite FILE] [options]
 Commands:
   validate   check the suite, its manifests and the blast radius; inject nothing
   plan       validate, then print what a run would do: order, concurrency, targets, worst-case time
-  run        run the suite (not available yet: the provider adapters are not built)
+  run        run the suite against the cluster (LitmusChaos, Chaos Mesh) and print the verdict
   demo       run against local simulators (not available yet)
 
 Options (named like the action's inputs):
   --suite FILE          suite file (default .github/chaos/suite.yml)
   --experiments LIST    comma-separated names and tag:NAME selectors (default: all)
   --environment NAME    environment, checked against safety.environments (default staging)
+  --kubeconfig PATH     kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)
   --kube-context NAME   kubeconfig context, checked against safety.kubeContexts
   --timeout DURATION    deadline of the whole run (default 30m)
   --fail-on LEVEL       fail, warn or never (default fail)
@@ -119,13 +120,14 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
       return flag(name) || fromEnv[name] || '';
     };
     const inputs = parseInputs(get, { mask: () => undefined, env: io.env });
-    if (command === 'run' || command === 'demo') {
+    if (command === 'demo') {
       io.err.write(
-        `chaos-gate: \`${command}\` is not available in this version: the provider adapters are not built yet. Use \`validate\` or \`plan\`.\n`,
+        `chaos-gate: \`demo\` is not available in this version: the simulators are not shipped yet. Use \`validate\`, \`plan\` or \`run\`.\n`,
       );
       return ExitCode.Configuration;
     }
     const suite = prepare(inputs, io.env, io.cwd);
+    if (command === 'run') return await runCommand(suite, inputs, log, io);
     if (command === 'validate') {
       if (values.json)
         io.out.write(
@@ -181,6 +183,42 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     }
     io.err.write(`chaos-gate: ${errorMessage(err)}\n`);
     return ExitCode.VerdictFailed;
+  }
+}
+
+/** `chaos-gate run`: the action's pipeline with the terminal as its log. */
+async function runCommand(suite: Suite, inputs: Inputs, log: Logger, io: CliIo): Promise<ExitCode> {
+  const { executeRun, exitCodeOf } = await import('./pipeline.js');
+  const { renderRunText } = await import('./report/run-summary.js');
+  const ac = new AbortController();
+  const onSignal = (sig: string): void => {
+    if (!ac.signal.aborted)
+      io.err.write(`chaos-gate: ${sig}: stopping every experiment and cleaning up\n`);
+    ac.abort(sig);
+  };
+  const onInt = (): void => onSignal('SIGINT');
+  const onTerm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    log.info(renderPlanText(buildPlan(suite, inputs.timeoutMs)));
+    const report = await executeRun(suite, inputs, {
+      log,
+      env: io.env,
+      mask: () => undefined,
+      saveState: () => undefined,
+      signal: ac.signal,
+    });
+    log.info(renderRunText(report));
+    const code = exitCodeOf(report, inputs.failOn);
+    if (code === ExitCode.CleanupFailed)
+      io.err.write(
+        `chaos-gate: cleanup failed; chaos may still be active. The ledger is ${report.ledgerPath}.\n`,
+      );
+    return code;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }
 

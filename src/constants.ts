@@ -40,4 +40,8 @@ export type OutputName = (typeof Output)[keyof typeof Output];
 export const State = {
   /** The run id the post step cleans up after. */
   RunId: 'run-id',
+  /** The ledger as JSON: everything of this run that may still exist. */
+  Ledger: 'ledger',
+  /** The ledger file under RUNNER_TEMP (newer than the state when the main step was killed). */
+  LedgerFile: 'ledger-file',
 } as const;

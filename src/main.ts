@@ -4,8 +4,9 @@
  * Only this function and the post step's call core.setFailed.
  */
 import * as core from '@actions/core';
-import { Input, Output, type InputName } from './constants.js';
-import { ConfigurationError, errorMessage } from './errors.js';
+import { Output, type InputName } from './constants.js';
+import { ConfigurationError, ExitCode, errorMessage } from './errors.js';
+import type { PipelineDeps } from './pipeline.js';
 import { parseInputs, type Inputs } from './inputs.js';
 import { actionsLogger, type Logger } from './log.js';
 import { loadSuite } from './suite/load.js';
@@ -20,6 +21,11 @@ export interface RunDependencies {
   setOutput: (name: string, value: string) => void;
   writeSummary: (markdown: string) => Promise<void>;
   setFailed: (message: string) => void;
+  saveState: (name: string, value: string) => void;
+  /** Cancellation (SIGINT/SIGTERM from a cancelled workflow). */
+  signal?: AbortSignal;
+  /** Extra pipeline wiring for tests and the demo (their own Kubernetes API). */
+  pipeline?: Pick<PipelineDeps, 'kubeApi' | 'kubeOptions' | 'onControl'>;
 }
 
 const actionsDependencies = (): RunDependencies => ({
@@ -32,7 +38,26 @@ const actionsDependencies = (): RunDependencies => ({
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();
   },
   setFailed: (message) => core.setFailed(message),
+  saveState: (name, value) => core.saveState(name, value),
+  signal: cancellationSignal(),
 });
+
+/**
+ * GitHub cancels a job with SIGINT, then SIGTERM, then a kill after a short grace: the first
+ * signal aborts the run (running experiments are stopped and cleaned up at once); the post step
+ * finishes whatever is left.
+ */
+function cancellationSignal(): AbortSignal {
+  const ac = new AbortController();
+  const onSignal = (sig: string): void => {
+    if (!ac.signal.aborted)
+      core.warning(`chaos-gate: ${sig} received: stopping every experiment and cleaning up.`);
+    ac.abort(sig);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return ac.signal;
+}
 
 /** Loads and checks everything the run needs; throws ConfigurationError on the first layer that fails. */
 export function prepare(inputs: Inputs, env: NodeJS.ProcessEnv, cwd?: string): Suite {
@@ -75,10 +100,39 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
       log.info('Dry run: nothing was injected.');
       return;
     }
-    setOutputsWithoutScore(deps, 'error');
-    deps.setFailed(
-      `${Input.Mode} 'run' is not available in this version of chaos-gate: the provider adapters are not built yet. Use ${Input.Mode}: dry-run to check the suite and print the plan.`,
+    // Loaded only for real runs: dry runs never pay for the Kubernetes and AWS clients.
+    const { executeRun, exitCodeOf, failsStep } = await import('./pipeline.js');
+    const { renderRunMarkdown, renderRunText } = await import('./report/run-summary.js');
+    const report = await executeRun(suite, inputs, {
+      log,
+      env: deps.env,
+      mask: deps.setSecret,
+      saveState: deps.saveState,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...deps.pipeline,
+    });
+    const { results } = report.outcome;
+    deps.setOutput(Output.Verdict, report.verdict);
+    deps.setOutput(
+      Output.Score,
+      report.score.score !== undefined ? report.score.score.toFixed(1) : '',
     );
+    deps.setOutput(Output.ScoreDelta, '');
+    deps.setOutput(Output.BudgetConsumed, '');
+    deps.setOutput(Output.Passed, String(results.filter((r) => r.verdict === 'pass').length));
+    deps.setOutput(
+      Output.Failed,
+      String(results.filter((r) => r.verdict === 'fail' || r.verdict === 'aborted').length),
+    );
+    deps.setOutput(Output.Errored, String(results.filter((r) => r.verdict === 'error').length));
+    log.info(renderRunText(report));
+    await deps.writeSummary(renderRunMarkdown(suite.name, report));
+    if (exitCodeOf(report, inputs.failOn) === ExitCode.CleanupFailed)
+      deps.setFailed(
+        `chaos-gate could not remove everything it created; chaos may still be active:\n${report.outcome.cleanupProblems.join('\n')}`,
+      );
+    else if (failsStep(report.verdict, inputs.failOn))
+      deps.setFailed(`chaos-gate verdict: ${report.verdict} (fail-on: ${inputs.failOn})`);
   } catch (err) {
     setOutputsWithoutScore(deps, 'error');
     if (err instanceof ConfigurationError) {

@@ -119,10 +119,18 @@ describe('chaos-gate CLI', () => {
     );
   });
 
-  test('run is refused plainly (exit 2) until the providers exist: it never pretends to have run', async () => {
-    const r = await cli(['run', '--suite', 'suite.yml'], wd.dir);
+  test('run with a kubeconfig that does not exist exits 2 and names it: nothing is injected', async () => {
+    const r = await cli(['run', '--suite', 'suite.yml', '--kubeconfig', 'missing.yaml'], wd.dir);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('`run` is not available in this version');
+    expect(r.err).toContain(
+      'the kubeconfig input is neither kubeconfig YAML nor an existing file: missing.yaml',
+    );
+  });
+
+  test('demo is refused plainly (exit 2) until the simulators ship: it never pretends to have run', async () => {
+    const r = await cli(['demo'], wd.dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('`demo` is not available in this version');
   });
 
   test('the bundled dist/cli.js behaves the same as a process (exit codes included)', () => {

@@ -59,6 +59,7 @@ function fake(inputs: Partial<Record<InputName, string>>) {
       record.summary.push(md);
     },
     setFailed: (m) => record.failed.push(m),
+    saveState: () => undefined,
   };
   return { deps, record };
 }
@@ -98,10 +99,13 @@ describe('run()', () => {
     expect(record.summary).toEqual([]);
   });
 
-  test('mode run refuses plainly in this version and never reports a verdict other than error', async () => {
-    const { deps, record } = fake({ suite: 'suite.yml' });
+  test('mode run with a kubeconfig that does not exist: configuration error, verdict error, nothing injected', async () => {
+    const { deps, record } = fake({ suite: 'suite.yml', kubeconfig: 'no-such-kubeconfig' });
     await run(deps);
-    expect(record.failed[0]).toContain("mode 'run' is not available in this version");
+    expect(record.failed[0]).toContain('Configuration error, nothing was injected');
+    expect(record.failed[0]).toContain(
+      'the kubeconfig input is neither kubeconfig YAML nor an existing file: no-such-kubeconfig',
+    );
     expect(record.outputs.verdict).toBe('error');
   });
 });

@@ -1,0 +1,2 @@
+import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
+var u={ms:1,s:1e3,m:6e4,h:36e5,d:864e5},f=/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)/g,i=/^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h|d))+$/;function a(t){if(!i.test(t))return;let n=0;for(let[,o,r]of t.matchAll(f))n+=Number(o)*u[r];return Math.round(n)}function m(t){if(t===0)return"0s";let n=Math.round(t),o="";for(let[r,e]of[["d",864e5],["h",36e5],["m",6e4],["s",1e3],["ms",1]]){let s=Math.floor(n/e);s>0&&(o+=`${s}${r}`,n-=s*e)}return o}export{a,m as b};

@@ -1,0 +1,293 @@
+/**
+ * The Kubernetes calls chaos-gate makes, behind one small interface so providers and tests
+ * do not depend on the client library. The implementation uses @kubernetes/client-node and
+ * retries 429, 5xx and dropped connections with backoff (Retry-After honoured).
+ */
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { isKubeObject, isRecord, type KubeObject } from './object.js';
+import type { ObjectRef, ResourceRef } from './resources.js';
+import { withRetry, retryAfterMs, type RetryDecision, type RetryPolicy } from '../retry.js';
+
+/** A failed API call: the HTTP code and the server's Status reason and message. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly causes: { field?: string; message?: string }[] = [],
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchHandle {
+  abort(): void;
+}
+
+export interface KubeApi {
+  /** The API server's URL, for messages. */
+  readonly server: string;
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(
+    r: ResourceRef,
+    namespace: string,
+    query?: Omit<WatchQuery, 'resourceVersion'>,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+  create(
+    r: ResourceRef,
+    namespace: string,
+    body: KubeObject,
+    opts?: { dryRun?: boolean },
+  ): Promise<KubeObject>;
+  /** RFC 7386 merge patch. */
+  mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
+  /** Deletes; false when it was already gone. */
+  delete(ref: ObjectRef): Promise<boolean>;
+  crdInstalled(name: string): Promise<boolean>;
+  serviceAccountExists(namespace: string, name: string): Promise<boolean>;
+  /**
+   * Streams changes. `onDone` is called once when the stream ends: null on a clean close, else
+   * the error (a KubeApiError with code 410 when the resourceVersion is too old).
+   */
+  watch(
+    r: ResourceRef,
+    namespace: string,
+    query: WatchQuery,
+    onEvent: (type: WatchEventType, object: KubeObject | undefined, raw: unknown) => void,
+    onDone: (err: unknown) => void,
+  ): Promise<WatchHandle>;
+}
+
+/** Turns a client-node error (or a network error) into a KubeApiError when it is an API answer. */
+export function toKubeApiError(err: unknown): unknown {
+  if (!(err instanceof ApiException)) return err;
+  const code = err.code;
+  let body: unknown = err.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body) as unknown;
+    } catch {
+      // not JSON: keep the text
+    }
+  }
+  const headers = (err.headers ?? {}) as Record<string, string>;
+  const retryAfter = retryAfterMs(headers['retry-after'] ?? headers['Retry-After']);
+  if (isRecord(body) && body.kind === 'Status') {
+    const details = isRecord(body.details) ? body.details : {};
+    const causes = Array.isArray(details.causes)
+      ? details.causes.filter(isRecord).map((c) => ({
+          field: typeof c.field === 'string' ? c.field : undefined,
+          message: typeof c.message === 'string' ? c.message : undefined,
+        }))
+      : [];
+    return new KubeApiError(
+      code,
+      typeof body.reason === 'string' ? body.reason : '',
+      typeof body.message === 'string' ? body.message : `HTTP ${code}`,
+      causes,
+      retryAfter,
+    );
+  }
+  const text = typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${code}`;
+  return new KubeApiError(code, code === 401 ? 'Unauthorized' : '', text, [], retryAfter);
+}
+
+const RETRYABLE_NETWORK =
+  /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|socket hang up|other side closed|fetch failed|terminated/i;
+
+/** 429 and 5xx from the server, and dropped connections, are worth another try. */
+export function classifyKubeError(err: unknown): RetryDecision {
+  if (err instanceof KubeApiError) {
+    if (err.code === 429 || err.code >= 500)
+      return {
+        retry: true,
+        reason: `HTTP ${err.code}${err.reason ? ` ${err.reason}` : ''}`,
+        ...(err.retryAfterMs !== undefined ? { afterMs: err.retryAfterMs } : {}),
+      };
+    return { retry: false, reason: `HTTP ${err.code}` };
+  }
+  const text =
+    err instanceof Error
+      ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`
+      : String(err);
+  if (RETRYABLE_NETWORK.test(text)) return { retry: true, reason: text.trim().slice(0, 120) };
+  return { retry: false, reason: text.slice(0, 120) };
+}
+
+export interface ClientOptions {
+  retry?: RetryPolicy;
+  onRetry?: (message: string) => void;
+}
+
+export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const core = kc.makeApiClient(CoreV1Api);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const watcher = new Watch(kc);
+  const server = kc.getCurrentCluster()?.server ?? '(no cluster)';
+
+  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
+    withRetry(
+      what,
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          throw toKubeApiError(err);
+        }
+      },
+      classifyKubeError,
+      {
+        ...(opts.retry ? { policy: opts.retry } : {}),
+        ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+      },
+    );
+
+  const asObject = (v: unknown, what: string): KubeObject => {
+    if (!isKubeObject(v))
+      throw new Error(`${what}: the API server answered with something that is not an object`);
+    return v;
+  };
+  const notFoundIsUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.code === 404) return undefined;
+      throw err;
+    }
+  };
+
+  return {
+    server,
+    async get(ref) {
+      const v = await notFoundIsUndefined(
+        call(`get ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
+          custom.getNamespacedCustomObject({ ...base(ref), name: ref.name }),
+        ),
+      );
+      return v === undefined ? undefined : asObject(v, `get ${ref.kind}`);
+    },
+    async list(r, namespace, query = {}) {
+      const v: unknown = await call(`list ${r.kind} in ${namespace}`, () =>
+        custom.listNamespacedCustomObject({
+          ...base({ ...r, namespace }),
+          ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+          ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
+        }),
+      );
+      const items = isRecord(v) && Array.isArray(v.items) ? v.items.filter(isKubeObject) : [];
+      const md = isRecord(v) && isRecord(v.metadata) ? v.metadata : {};
+      // Items of a list carry no apiVersion/kind on some servers; fill them in.
+      for (const o of items) {
+        o.apiVersion ??= `${r.group}/${r.version}`;
+        o.kind ??= r.kind;
+      }
+      return {
+        items,
+        resourceVersion: typeof md.resourceVersion === 'string' ? md.resourceVersion : '',
+      };
+    },
+    async create(r, namespace, body, o = {}) {
+      const v: unknown = await call(
+        `${o.dryRun ? 'dry-run create' : 'create'} ${r.kind} ${namespace}/${body.metadata.name ?? ''}`,
+        () =>
+          custom.createNamespacedCustomObject({
+            ...base({ ...r, namespace }),
+            body,
+            ...(o.dryRun ? { dryRun: 'All' } : {}),
+          }),
+      );
+      return asObject(v, `create ${r.kind}`);
+    },
+    async mergePatch(ref, patch) {
+      const v: unknown = await call(`patch ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
+        custom.patchNamespacedCustomObject(
+          { ...base(ref), name: ref.name, body: patch },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
+      return asObject(v, `patch ${ref.kind}`);
+    },
+    async delete(ref) {
+      const v = await notFoundIsUndefined(
+        call(`delete ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
+          custom.deleteNamespacedCustomObject({
+            ...base(ref),
+            name: ref.name,
+            propagationPolicy: 'Background',
+          }),
+        ),
+      );
+      return v !== undefined;
+    },
+    async crdInstalled(name) {
+      const v = await notFoundIsUndefined(
+        call(`get CustomResourceDefinition ${name}`, () =>
+          ext.readCustomResourceDefinition({ name }),
+        ),
+      );
+      return v !== undefined;
+    },
+    async serviceAccountExists(namespace, name) {
+      const v = await notFoundIsUndefined(
+        call(`get ServiceAccount ${namespace}/${name}`, () =>
+          core.readNamespacedServiceAccount({ namespace, name }),
+        ),
+      );
+      return v !== undefined;
+    },
+    async watch(r, namespace, query, onEvent, onDone) {
+      const path = `/apis/${r.group}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
+      const ctrl = await watcher.watch(
+        path,
+        {
+          allowWatchBookmarks: true,
+          ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
+          ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
+          ...(query.resourceVersion ? { resourceVersion: query.resourceVersion } : {}),
+        },
+        (type: string, obj: unknown, raw: unknown) => {
+          onEvent(type as WatchEventType, isKubeObject(obj) ? obj : undefined, raw ?? obj);
+        },
+        (err: unknown) => {
+          const code =
+            isRecord(err) && typeof err.statusCode === 'number' ? err.statusCode : undefined;
+          onDone(
+            code !== undefined
+              ? new KubeApiError(code, '', `watch ${r.kind} in ${namespace}: HTTP ${code}`)
+              : (err ?? null),
+          );
+        },
+      );
+      return { abort: () => ctrl.abort() };
+    },
+  };
+}
+
+function base(ref: ResourceRef & { namespace: string }): {
+  group: string;
+  version: string;
+  namespace: string;
+  plural: string;
+} {
+  return { group: ref.group, version: ref.version, namespace: ref.namespace, plural: ref.plural };
+}

@@ -1,0 +1,247 @@
+/**
+ * Waiting by watch, not polling. A WatchedSet keeps an up-to-date copy of the objects one
+ * query matches: it lists once, then watches from the list's resourceVersion; a dropped stream
+ * resumes from the last resourceVersion seen (with backoff when it keeps failing), and a 410 Gone
+ * (history compacted) relists. `waitFor` resolves as soon as a decision can be made from the
+ * sets, so a status change is noticed when its watch event arrives.
+ */
+import { isRecord, type KubeObject } from './object.js';
+import { KubeApiError, type KubeApi, type WatchHandle } from './api.js';
+import type { ResourceRef } from './resources.js';
+
+export interface SetQuery {
+  resource: ResourceRef;
+  namespace: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface WatchOptions {
+  /** First reconnect delay; doubles up to `maxBackoffMs` while reconnects keep failing. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** A line for the log when a stream drops or is relisted. */
+  log?: (message: string) => void;
+}
+
+export class WatchedSet {
+  readonly objects = new Map<string, KubeObject>();
+  /** Set when the set cannot be kept up to date any more (the list itself is refused). */
+  error: unknown;
+  private resourceVersion = '';
+  private handle: WatchHandle | undefined;
+  private stopped = false;
+  private gone = false;
+  private failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly api: KubeApi,
+    readonly query: SetQuery,
+    private readonly opts: WatchOptions = {},
+  ) {}
+
+  /** For messages: `ChaosEngine checkout (metadata.name=x)`. */
+  get description(): string {
+    const sel = [this.query.fieldSelector, this.query.labelSelector].filter(Boolean).join(',');
+    return `${this.query.resource.kind} in ${this.query.namespace}${sel ? ` (${sel})` : ''}`;
+  }
+
+  /** The one object of a single-object set (fieldSelector metadata.name). */
+  get only(): KubeObject | undefined {
+    return this.objects.values().next().value;
+  }
+
+  /** Lists, then starts watching. Rejects when the first list fails. */
+  async start(): Promise<void> {
+    await this.relist();
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.handle?.abort();
+    this.handle = undefined;
+    this.listeners.clear();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  private async relist(): Promise<void> {
+    const { items, resourceVersion } = await this.api.list(
+      this.query.resource,
+      this.query.namespace,
+      {
+        ...(this.query.labelSelector ? { labelSelector: this.query.labelSelector } : {}),
+        ...(this.query.fieldSelector ? { fieldSelector: this.query.fieldSelector } : {}),
+      },
+    );
+    this.objects.clear();
+    for (const o of items) this.objects.set(o.metadata.name ?? '', o);
+    this.resourceVersion = resourceVersion;
+    this.gone = false;
+    this.notify();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const handle = await this.api.watch(
+        this.query.resource,
+        this.query.namespace,
+        {
+          ...(this.query.labelSelector ? { labelSelector: this.query.labelSelector } : {}),
+          ...(this.query.fieldSelector ? { fieldSelector: this.query.fieldSelector } : {}),
+          ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}),
+        },
+        (type, object, raw) => this.onEvent(type, object, raw),
+        (err) => this.onDone(err),
+      );
+      if (this.stopped) handle.abort();
+      else this.handle = handle;
+    } catch (err) {
+      this.onDone(err);
+    }
+  }
+
+  private onEvent(type: string, object: KubeObject | undefined, raw: unknown): void {
+    if (this.stopped) return;
+    if (type === 'ERROR') {
+      // The server ends a watch whose resourceVersion is too old with an ERROR event (410).
+      const code = isRecord(raw) ? raw.code : undefined;
+      if (code === 410) this.gone = true;
+      else
+        this.opts.log?.(
+          `watch ${this.description}: server error ${JSON.stringify(raw).slice(0, 200)}`,
+        );
+      return;
+    }
+    const rv = isRecord(raw) && isRecord(raw.metadata) ? raw.metadata.resourceVersion : undefined;
+    if (typeof rv === 'string' && rv) this.resourceVersion = rv;
+    this.failures = 0;
+    if (type === 'BOOKMARK' || !object) return;
+    const name = object.metadata.name ?? '';
+    if (type === 'DELETED') this.objects.delete(name);
+    else this.objects.set(name, object);
+    this.notify();
+  }
+
+  private onDone(err: unknown): void {
+    this.handle = undefined;
+    if (this.stopped) return;
+    const gone = this.gone || (err instanceof KubeApiError && err.code === 410);
+    const timeout = err instanceof Error && err.name === 'TimeoutError';
+    if (gone) {
+      this.opts.log?.(`watch ${this.description}: history expired (410 Gone); listing again`);
+      this.schedule(0, true);
+      return;
+    }
+    if (err === null || err === undefined || timeout) {
+      // A clean close (server timeout) or the client's inactivity timeout: resume at once.
+      this.schedule(0, false);
+      return;
+    }
+    this.failures++;
+    const base = this.opts.backoffMs ?? 100;
+    const delay = Math.min(this.opts.maxBackoffMs ?? 5_000, base * 2 ** (this.failures - 1));
+    const why = err instanceof Error ? err.message : String(err);
+    this.opts.log?.(
+      `watch ${this.description} dropped (${why}); resuming from resourceVersion ${this.resourceVersion} in ${delay} ms (attempt ${this.failures})`,
+    );
+    this.schedule(delay, false);
+  }
+
+  private schedule(delayMs: number, relist: boolean): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.stopped) return;
+      const next = relist ? this.relist() : Promise.resolve();
+      next.then(
+        () => void this.connect(),
+        (err: unknown) => {
+          if (err instanceof KubeApiError && err.code < 500 && err.code !== 429) {
+            // The list itself is refused (403, 404): nothing to resume.
+            this.error = err;
+            this.notify();
+            return;
+          }
+          this.onDone(err);
+        },
+      );
+    }, delayMs);
+  }
+}
+
+export class WaitAborted extends Error {
+  constructor(readonly reason: unknown) {
+    super('wait aborted');
+    this.name = 'WaitAborted';
+  }
+}
+
+/**
+ * Resolves with the first non-undefined value of `decide`, evaluated now and after every change
+ * of any set. Rejects when `signal` aborts (WaitAborted with its reason) or a set fails.
+ */
+export function waitFor<T>(
+  sets: WatchedSet[],
+  decide: () => T | undefined,
+  signal?: AbortSignal,
+  /** Also re-evaluate this often, for decisions that depend on time passing (grace periods). */
+  recheckMs?: number,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const unsubscribe: (() => void)[] = [];
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearInterval(timer);
+      unsubscribe.forEach((u) => u());
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => finish(() => reject(new WaitAborted(signal?.reason)));
+    const check = (): void => {
+      const failed = sets.find((s) => s.error !== undefined);
+      if (failed) return finish(() => reject(failed.error as Error));
+      let value: T | undefined;
+      try {
+        value = decide();
+      } catch (err) {
+        return finish(() => reject(err as Error));
+      }
+      if (value !== undefined) finish(() => resolve(value));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    for (const s of sets) unsubscribe.push(s.onChange(check));
+    const timer = recheckMs ? setInterval(check, recheckMs) : undefined;
+    check();
+  });
+}
+
+/** Starts the sets (list + watch); stops them all if one cannot start. */
+export async function startAll(sets: WatchedSet[]): Promise<void> {
+  try {
+    await Promise.all(sets.map((s) => s.start()));
+  } catch (err) {
+    sets.forEach((s) => s.stop());
+    throw err;
+  }
+}
+
+export function byName(name: string): string {
+  return `metadata.name=${name}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * `mode: run` (and `chaos-gate run`): connect -> run -> score, after the suite has been loaded.
+ * Kept out of main.ts and loaded with import() so validation and dry runs never load the
+ * Kubernetes and AWS clients. Reports (PR comment, check run, Slack) build on its result.
+ */
+import { tmpdir } from 'node:os';
+import { State } from './constants.js';
+import { ExitCode } from './errors.js';
+import type { Inputs } from './inputs.js';
+import type { Logger } from './log.js';
+import { createKubeApi, type KubeApi } from './kube/api.js';
+import { KubeAccessError, loadKubeConfig } from './kube/config.js';
+import { newRunId } from './kube/names.js';
+import { fileSink, Ledger, ledgerFile, type LedgerData } from './engine/ledger.js';
+import type { RunOutcome } from './engine/result.js';
+import { runExperiments, type EngineControl } from './engine/run.js';
+import { providerSet, type ProviderClients } from './providers/factory.js';
+import { suiteScore, suiteVerdict, type ScoreSummary, type SuiteVerdict } from './score/score.js';
+import type { Suite } from './suite/model.js';
+import { ConfigurationError } from './errors.js';
+
+export interface PipelineDeps {
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  mask: (secret: string) => void;
+  /** The action's saved state (core.saveState); a no-op on the command line. */
+  saveState: (name: string, value: string) => void;
+  /** Cancels the run (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /** Tests and the demo hand in a client for their own API server. */
+  kubeApi?: KubeApi;
+  kubeOptions?: ProviderClients['kubeOptions'];
+  onControl?: (control: EngineControl) => void;
+}
+
+export interface RunReport {
+  runId: string;
+  outcome: RunOutcome;
+  score: ScoreSummary;
+  verdict: SuiteVerdict;
+  ledgerPath: string;
+  /** What is still in the ledger after the run (empty when everything was removed). */
+  leftover: LedgerData;
+}
+
+export function connectKube(
+  inputs: Inputs,
+  suite: Suite,
+  deps: Pick<PipelineDeps, 'env' | 'mask' | 'log'>,
+): KubeApi {
+  try {
+    const { kc, source } = loadKubeConfig({
+      ...(inputs.kubeconfig ? { kubeconfig: inputs.kubeconfig } : {}),
+      ...(inputs.kubeContext ? { context: inputs.kubeContext } : {}),
+      ...(suite.safety.kubeContexts ? { allowedContexts: suite.safety.kubeContexts } : {}),
+      env: deps.env,
+      mask: deps.mask,
+    });
+    const api = createKubeApi(kc, { onRetry: (m) => deps.log.warning(m) });
+    deps.log.info(`Kubernetes: context ${kc.getCurrentContext()} from ${source} (${api.server})`);
+    return api;
+  } catch (err) {
+    if (err instanceof KubeAccessError) throw new ConfigurationError([{ message: err.message }]);
+    throw err;
+  }
+}
+
+export async function executeRun(
+  suite: Suite,
+  inputs: Inputs,
+  deps: PipelineDeps,
+): Promise<RunReport> {
+  const { log } = deps;
+  const runId = newRunId(deps.env);
+  const ledgerPath = ledgerFile(deps.env.RUNNER_TEMP || tmpdir(), runId);
+  deps.saveState(State.RunId, runId);
+  deps.saveState(State.LedgerFile, ledgerPath);
+  const ledger = new Ledger(runId, [
+    fileSink(ledgerPath),
+    (d) => deps.saveState(State.Ledger, JSON.stringify(d)),
+  ]);
+  log.info(
+    `Run ${runId}: ${suite.selected.length} experiment${suite.selected.length === 1 ? '' : 's'}, at most ${suite.safety.maxParallel} at once.`,
+  );
+
+  // Connect before anything else, so a wrong context is refused before the first request.
+  let kube: KubeApi | undefined = deps.kubeApi;
+  if (!kube && suite.selected.some((e) => e.provider !== 'aws-fis'))
+    kube = connectKube(inputs, suite, deps);
+  const providers = providerSet({
+    kube: () => {
+      if (!kube) throw new Error('no Kubernetes connection');
+      return kube;
+    },
+    ...(deps.kubeOptions ? { kubeOptions: deps.kubeOptions } : {}),
+  });
+  try {
+    const outcome = await runExperiments(
+      {
+        experiments: suite.selected,
+        maxParallel: suite.safety.maxParallel,
+        provider: (name) => providers.get(name),
+        ledger,
+        log,
+        runTimeoutMs: inputs.timeoutMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      },
+      deps.onControl,
+    );
+    const score = suiteScore(outcome.results);
+    const verdict = outcome.prepareProblems.length
+      ? 'error'
+      : suiteVerdict(outcome.results, score.score, suite.gates);
+    return { runId, outcome, score, verdict, ledgerPath, leftover: ledger.data() };
+  } finally {
+    providers.all().forEach((p) => p.close());
+  }
+}
+
+/** The process exit code of a run (SPEC section 9). */
+export function exitCodeOf(report: RunReport, failOn: Inputs['failOn']): ExitCode {
+  if (report.outcome.cleanupProblems.length || report.leftover.entries.length)
+    return ExitCode.CleanupFailed;
+  return failsStep(report.verdict, failOn) ? ExitCode.VerdictFailed : ExitCode.Success;
+}
+
+export function failsStep(verdict: SuiteVerdict, failOn: Inputs['failOn']): boolean {
+  if (failOn === 'never') return false;
+  if (verdict === 'fail' || verdict === 'error') return true;
+  return failOn === 'warn' && verdict === 'warn';
+}

@@ -1,0 +1,316 @@
+/**
+ * LitmusChaos at run time (SPEC section 4, fixtures README section 2): create the ChaosEngine
+ * (and the ChaosExperiments its file holds, when the cluster lacks them), watch the engine and
+ * its ChaosResults until the verdict is written, stop with `engineState: stop`, and clean up the
+ * engine, the ChaosResults it produced and any ChaosExperiment we installed.
+ */
+import type { KubeApi } from '../kube/api.js';
+import { asString, dig, type KubeObject } from '../kube/object.js';
+import {
+  ChaosEngine,
+  ChaosExperiment,
+  ChaosResult,
+  describeRef,
+  objectRef,
+  type ObjectRef,
+} from '../kube/resources.js';
+import { byName, startAll, waitFor, WatchedSet } from '../kube/watch.js';
+import type { LedgerEntry } from '../engine/ledger.js';
+import type { Experiment } from '../suite/model.js';
+import {
+  createTracked,
+  deleteAndWait,
+  dryRun,
+  instantiate,
+  kubeErrorText,
+  missingCrds,
+  refOf,
+} from './kube-ops.js';
+import { expectedResults, litmusState } from './litmus-verdict.js';
+import {
+  CleanupError,
+  PrepareError,
+  type ExperimentContext,
+  type Provider,
+  type ProviderVerdict,
+  type RunningExperiment,
+  type StopReason,
+  type UndoResult,
+} from './provider.js';
+
+export interface KubeProviderOptions {
+  api: KubeApi;
+  /** How long a delete may wait for finalizers (the controller recovering targets). */
+  deleteTimeoutMs?: number;
+  /** Lines about dropped watches and retries. */
+  debug?: (message: string) => void;
+}
+
+const INSTALL =
+  'install LitmusChaos (the chaos-operator and its CRDs), e.g. helm install litmus-core litmuschaos/litmus-core -n litmus';
+const STUCK =
+  'the chaos-operator has not finished aborting it; chaos may still be active (check the runner and experiment pods)';
+
+function engineOf(e: Experiment): KubeObject {
+  const engine = e.objects.find((o) => o.object.kind === 'ChaosEngine')?.object;
+  if (!engine) throw new Error(`experiment ${e.name} has no ChaosEngine`);
+  return engine;
+}
+
+function manifestExperiments(e: Experiment): KubeObject[] {
+  return e.objects.filter((o) => o.object.kind === 'ChaosExperiment').map((o) => o.object);
+}
+
+export function litmusProvider(opts: KubeProviderOptions): Provider {
+  const { api } = opts;
+  const deleteTimeoutMs = opts.deleteTimeoutMs ?? 180_000;
+  /** ChaosExperiments this run installed, with how many running experiments use each. */
+  const installed = new Map<
+    string,
+    { ref: ObjectRef; users: number; ready: Promise<void>; ledgerId?: string }
+  >();
+  const watchOpts = opts.debug ? { log: opts.debug } : {};
+
+  async function ensureChaosExperiment(
+    o: KubeObject,
+    e: Experiment,
+    ctx: ExperimentContext,
+  ): Promise<void> {
+    const ref = refOf(o);
+    const key = `${ref.namespace}/${ref.name}`;
+    let slot = installed.get(key);
+    if (!slot) {
+      const s: { ref: ObjectRef; users: number; ready: Promise<void>; ledgerId?: string } = {
+        ref,
+        users: 0,
+        ready: Promise.resolve(),
+      };
+      s.ready = (async () => {
+        if (await api.get(ref)) return; // the cluster has it: use it, never remove it
+        await createTracked(
+          api,
+          ctx.ledger,
+          'litmus',
+          e.name,
+          instantiate(o, ctx.runId, e.name, { keepName: true }),
+        );
+        s.ledgerId = `litmus:${ref.kind}:${key}`;
+        ctx.progress(`installed ${describeRef(ref)} (it will be removed afterwards)`);
+      })();
+      installed.set(key, s);
+      slot = s;
+    }
+    slot.users++;
+    await slot.ready;
+  }
+
+  async function releaseChaosExperiments(
+    e: Experiment,
+    runId: string,
+    problems: string[],
+  ): Promise<void> {
+    for (const o of manifestExperiments(e)) {
+      const ref = refOf(o);
+      const slot = installed.get(`${ref.namespace}/${ref.name}`);
+      if (!slot) continue;
+      slot.users--;
+      if (slot.users > 0 || !slot.ledgerId) continue;
+      try {
+        await deleteAndWait(api, ref, {
+          timeoutMs: deleteTimeoutMs,
+          runId,
+          stuckMeaning: 'it could not be removed',
+        });
+        installed.delete(`${ref.namespace}/${ref.name}`);
+      } catch (err) {
+        problems.push(kubeErrorText(err));
+      }
+    }
+  }
+
+  async function deleteResults(namespace: string, uid: string, runId: string): Promise<string[]> {
+    void runId;
+    const removed: string[] = [];
+    const { items } = await api.list(ChaosResult, namespace, { labelSelector: `chaosUID=${uid}` });
+    for (const r of items) {
+      const ref = objectRef(ChaosResult, namespace, r.metadata.name ?? '');
+      // ChaosResults carry the experiment pod's labels, not ours: the chaosUID label is the proof.
+      if (await api.delete(ref)) removed.push(describeRef(ref));
+    }
+    return removed;
+  }
+
+  return {
+    name: 'litmus',
+
+    async prepare(experiments, { runId }) {
+      const problems = await missingCrds(api, [ChaosEngine, ChaosExperiment, ChaosResult], INSTALL);
+      if (problems.length) throw new PrepareError(problems);
+      for (const e of experiments) {
+        const engine = engineOf(e);
+        const ns = engine.metadata.namespace ?? 'default';
+        const inFile = new Set(manifestExperiments(e).map((o) => o.metadata.name));
+        for (const name of expectedResults(engine).map((r) => r.experiment)) {
+          if (inFile.has(name)) continue;
+          if (!(await api.get(objectRef(ChaosExperiment, ns, name))))
+            problems.push(
+              `${e.name}: ChaosExperiment ${ns}/${name}, which the ChaosEngine runs, is not installed: apply the fault's ChaosExperiment first or add it to ${e.manifestFile ?? 'the manifest'}`,
+            );
+        }
+        const sa = asString(dig(engine.spec, 'chaosServiceAccount'));
+        if (sa && !(await api.serviceAccountExists(ns, sa)))
+          problems.push(
+            `${e.name}: the ChaosEngine's chaosServiceAccount ${ns}/${sa} does not exist: create it with the RBAC the fault needs`,
+          );
+        for (const o of manifestExperiments(e)) {
+          if (await api.get(refOf(o))) continue;
+          const p = await dryRun(api, instantiate(o, runId, e.name, { keepName: true }), e.name);
+          if (p) problems.push(p);
+        }
+        const p = await dryRun(api, instantiate(engine, runId, e.name), e.name);
+        if (p) problems.push(p);
+      }
+      if (problems.length) throw new PrepareError(problems);
+    },
+
+    async start(e, ctx) {
+      for (const o of manifestExperiments(e)) await ensureChaosExperiment(o, e, ctx);
+      const body = instantiate(engineOf(e), ctx.runId, e.name);
+      body.spec = { ...(body.spec ?? {}), engineState: 'active' };
+      const engine = await createTracked(api, ctx.ledger, 'litmus', e.name, body);
+      const ref = refOf(engine);
+      const uid = engine.metadata.uid ?? '';
+      ctx.progress(`created ${describeRef(ref)}`);
+      const expected = expectedResults(engine);
+      let lastNote = '';
+
+      const handle: RunningExperiment = {
+        experiment: e,
+        created: [describeRef(ref)],
+        async wait(signal): Promise<ProviderVerdict> {
+          const engineSet = new WatchedSet(
+            api,
+            { resource: ChaosEngine, namespace: ref.namespace, fieldSelector: byName(ref.name) },
+            watchOpts,
+          );
+          const resultSet = new WatchedSet(
+            api,
+            { resource: ChaosResult, namespace: ref.namespace, labelSelector: `chaosUID=${uid}` },
+            watchOpts,
+          );
+          await startAll([engineSet, resultSet]);
+          try {
+            return await waitFor(
+              [engineSet, resultSet],
+              () => {
+                const obs = {
+                  engine: engineSet.only,
+                  engineUid: uid,
+                  results: [...resultSet.objects.values()],
+                  expected,
+                };
+                const note = describeProgress(obs.engine, obs.results);
+                if (note && note !== lastNote) {
+                  lastNote = note;
+                  ctx.progress(note);
+                }
+                const s = litmusState(obs);
+                return s.done ? s.verdict : undefined;
+              },
+              signal,
+            );
+          } finally {
+            engineSet.stop();
+            resultSet.stop();
+          }
+        },
+        async stop(reason: StopReason) {
+          try {
+            await api.mergePatch(ref, { spec: { engineState: 'stop' } });
+            ctx.progress(`stopping ${describeRef(ref)} (engineState: stop) because of ${reason}`);
+          } catch (err) {
+            ctx.warning(
+              `could not stop ${describeRef(ref)}: ${kubeErrorText(err)}; deleting it aborts it too`,
+            );
+          }
+        },
+        async cleanup() {
+          const problems: string[] = [];
+          try {
+            await deleteAndWait(api, ref, {
+              timeoutMs: deleteTimeoutMs,
+              uid,
+              runId: ctx.runId,
+              stuckMeaning: STUCK,
+            });
+            ctx.progress(`deleted ${describeRef(ref)}`);
+            const removed = await deleteResults(ref.namespace, uid, ctx.runId);
+            if (removed.length) ctx.progress(`deleted ${removed.join(', ')}`);
+            ctx.ledger.remove(`litmus:${ref.kind}:${ref.namespace}/${ref.name}`);
+          } catch (err) {
+            problems.push(kubeErrorText(err));
+          }
+          await releaseChaosExperiments(e, ctx.runId, problems);
+          for (const o of manifestExperiments(e)) {
+            const r = refOf(o);
+            if (!installed.has(`${r.namespace}/${r.name}`))
+              ctx.ledger.remove(`litmus:${r.kind}:${r.namespace}/${r.name}`);
+          }
+          if (problems.length) throw new CleanupError(problems);
+        },
+      };
+      return handle;
+    },
+
+    async undo(entry: LedgerEntry, { runId }): Promise<UndoResult> {
+      const ref = entry.target.ref;
+      const out: UndoResult = { removed: [], problems: [] };
+      try {
+        const current = await api.get(ref);
+        const uid = entry.target.uid ?? current?.metadata.uid;
+        if (
+          ref.kind === 'ChaosEngine' &&
+          current &&
+          (!entry.target.uid || current.metadata.uid === entry.target.uid)
+        ) {
+          try {
+            await api.mergePatch(ref, { spec: { engineState: 'stop' } });
+          } catch {
+            // deleting aborts it as well
+          }
+        }
+        if (current) {
+          await deleteAndWait(api, ref, {
+            timeoutMs: deleteTimeoutMs,
+            runId,
+            stuckMeaning: STUCK,
+            ...(entry.target.uid ? { uid: entry.target.uid } : {}),
+          });
+          out.removed.push(describeRef(ref));
+        }
+        if (ref.kind === 'ChaosEngine' && uid)
+          out.removed.push(...(await deleteResults(ref.namespace, uid, runId)));
+      } catch (err) {
+        out.problems.push(kubeErrorText(err));
+      }
+      return out;
+    },
+
+    close() {
+      installed.clear();
+    },
+  };
+}
+
+/** One line for the log when the engine or a result changes state. */
+function describeProgress(engine: KubeObject | undefined, results: KubeObject[]): string {
+  const parts: string[] = [];
+  const es = asString(dig(engine?.status, 'engineStatus'));
+  if (es) parts.push(`engine ${es}`);
+  for (const r of results) {
+    const phase = asString(dig(r.status, 'experimentStatus', 'phase'));
+    const verdict = asString(dig(r.status, 'experimentStatus', 'verdict'));
+    if (phase) parts.push(`${r.metadata.name}: ${phase}/${verdict ?? '?'}`);
+  }
+  return parts.join(', ');
+}
