@@ -55,13 +55,7 @@ export function loadKubeConfig(opts: KubeAccessOptions): { kc: KubeConfig; sourc
     if (fromEnv.length) {
       for (const f of fromEnv) kubeconfigSecrets(readFileSync(f, 'utf8')).forEach(opts.mask);
       // Loaded file by file (not loadFromDefault, which reads process.env) so `env` decides.
-      const [first = '', ...rest] = fromEnv;
-      kc.loadFromFile(first);
-      for (const f of rest) {
-        const other = new KubeConfig();
-        other.loadFromFile(f);
-        kc.mergeConfig(other);
-      }
+      mergeFirstWins(kc, fromEnv);
       source = `KUBECONFIG (${fromEnv.join(delimiter)})`;
     } else if (existsSync(home)) {
       kubeconfigSecrets(readFileSync(home, 'utf8')).forEach(opts.mask);
@@ -99,4 +93,28 @@ export function loadKubeConfig(opts: KubeAccessOptions): { kc: KubeConfig; sourc
   if (!kc.getCurrentCluster())
     throw new KubeAccessError(`the context ${current || '(none)'} in ${source} names no cluster`);
   return { kc, source };
+}
+
+/**
+ * Merges kubeconfig files as kubectl does: the first file to define a cluster, user or context
+ * name wins, and the current context is the first file's that sets one.
+ */
+function mergeFirstWins(kc: KubeConfig, files: string[]): void {
+  const parts = files.map((f) => {
+    const one = new KubeConfig();
+    one.loadFromFile(f);
+    return one;
+  });
+  const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
+    const seen = new Map<string, T>();
+    for (const list of lists)
+      for (const item of list) if (!seen.has(item.name)) seen.set(item.name, item);
+    return [...seen.values()];
+  };
+  kc.loadFromOptions({
+    clusters: firstByName(parts.map((p) => p.getClusters())),
+    users: firstByName(parts.map((p) => p.getUsers())),
+    contexts: firstByName(parts.map((p) => p.getContexts())),
+    currentContext: parts.map((p) => p.getCurrentContext()).find((c) => c) ?? '',
+  });
 }

@@ -30,7 +30,14 @@ export function runSuffix(runId: string): string {
 export function suffixedName(name: string, runId: string): string {
   const suffix = runSuffix(runId);
   const room = MAX_NAME - suffix.length - 1;
-  const base = name.slice(0, room).replace(/[^a-z0-9]+$/, '');
+  // A DNS-1123 label: lower-case alphanumerics and '-', alphanumeric at both ends (no dots).
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, room)
+    .replace(/-+$/, '');
   return `${base || 'x'}-${suffix}`;
 }
 

@@ -151,14 +151,19 @@ export class WatchedSet {
       this.schedule(0, false);
       return;
     }
-    this.failures++;
-    const base = this.opts.backoffMs ?? 100;
-    const delay = Math.min(this.opts.maxBackoffMs ?? 5_000, base * 2 ** (this.failures - 1));
+    const delay = this.backoff();
     const why = err instanceof Error ? err.message : String(err);
     this.opts.log?.(
       `watch ${this.description} dropped (${why}); resuming from resourceVersion ${this.resourceVersion} in ${delay} ms (attempt ${this.failures})`,
     );
     this.schedule(delay, false);
+  }
+
+  /** The next delay after one more failure in a row. */
+  private backoff(): number {
+    this.failures++;
+    const base = this.opts.backoffMs ?? 100;
+    return Math.min(this.opts.maxBackoffMs ?? 5_000, base * 2 ** (this.failures - 1));
   }
 
   private schedule(delayMs: number, relist: boolean): void {
@@ -174,6 +179,15 @@ export class WatchedSet {
             // The list itself is refused (403, 404): nothing to resume.
             this.error = err;
             this.notify();
+            return;
+          }
+          if (relist) {
+            // The relist after a 410 failed (5xx, 429, network): list again, with backoff.
+            const delay = this.backoff();
+            this.opts.log?.(
+              `watch ${this.description}: listing again failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms (attempt ${this.failures})`,
+            );
+            this.schedule(delay, true);
             return;
           }
           this.onDone(err);
@@ -204,6 +218,7 @@ export function waitFor<T>(
   return new Promise<T>((resolve, reject) => {
     const unsubscribe: (() => void)[] = [];
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -227,7 +242,7 @@ export function waitFor<T>(
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     for (const s of sets) unsubscribe.push(s.onChange(check));
-    const timer = recheckMs ? setInterval(check, recheckMs) : undefined;
+    if (recheckMs) timer = setInterval(check, recheckMs);
     check();
   });
 }

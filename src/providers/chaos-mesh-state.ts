@@ -142,10 +142,10 @@ function err(reason: string, details?: Record<string, unknown>): ChaosState {
 /** The outcome of one StatusCheck, from its conditions (controllers/statuscheck). */
 export function statusCheckOutcome(sc: KubeObject): 'success' | 'failure' | undefined {
   if (condition(sc, 'FailureThresholdExceed').status === 'True') return 'failure';
-  const completed = condition(sc, 'Completed');
-  if (completed.status !== 'True') return undefined;
-  if (completed.reason === 'StatusCheckFailureThresholdExceed') return 'failure';
-  return 'success';
+  if (condition(sc, 'Completed').status !== 'True') return undefined;
+  // As the workflow's StatusCheck reconciler decides (needToAbort): a completed check that did
+  // not reach its success threshold did not succeed, whatever ended it.
+  return condition(sc, 'SuccessThresholdExceed').status === 'True' ? 'success' : 'failure';
 }
 
 /** Follows a Workflow, its WorkflowNodes and the StatusChecks they spawn. */

@@ -27,6 +27,9 @@ export type LitmusState =
 
 export const NOT_FOUND_STATUS = 'ChaosExperiment Not Found';
 
+/** `status.experiments[].status` values after which chaos-runner writes nothing more. */
+const TERMINAL_RECORDS = new Set(['Completed', 'Skipped', 'Forcefully Aborted', NOT_FOUND_STATUS]);
+
 /** `<engine>-<experiment>`, or `-<INSTANCE_ID>` appended when the experiment sets that env. */
 export function expectedResults(engine: KubeObject): ExpectedResult[] {
   const name = engine.metadata.name ?? '';
@@ -96,15 +99,19 @@ export function litmusState(obs: LitmusObservation): LitmusState {
     // The operator marks the engine completed when the runner pod ends; results written by the
     // experiment pod may land a moment later, so a missing result is only an error once the
     // runner has finished *and* the engine's own record says the experiment completed.
-    const recorded = asArray(dig(engine.status, 'experiments')).every(
-      (s) => dig(s, 'status') === 'Completed',
-    );
+    // chaos-runner records "Skipped" when it could not launch or watch the experiment's job;
+    // no result follows. Any terminal record with no final result is an error.
+    const records = asArray(dig(engine.status, 'experiments'));
+    const recorded = records.every((s) => TERMINAL_RECORDS.has(asString(dig(s, 'status')) ?? ''));
+    const skipped = records
+      .filter((s) => dig(s, 'status') === 'Skipped')
+      .map((s) => asString(dig(s, 'name')) ?? '?');
     if (recorded && missing.length)
       return {
         done: true,
         verdict: {
           verdict: 'error',
-          reason: `the ChaosEngine completed without a final ChaosResult (${missing.join(', ')})`,
+          reason: `the ChaosEngine completed without a final ChaosResult (${missing.join(', ')})${skipped.length ? `: chaos-runner skipped ${skipped.join(', ')} (it could not launch or watch the experiment job)` : ''}`,
         },
       };
   }
@@ -116,7 +123,8 @@ export function litmusState(obs: LitmusObservation): LitmusState {
 
 function combine(results: KubeObject[]): ProviderVerdict {
   const details: Record<string, unknown> = {};
-  const percentages: number[] = [];
+  // Q probes of the provider's, of which Q * q / 100 passed (SPEC section 6), over all results.
+  let passedProbes = 0;
   let providerProbes = 0;
   const lines: string[] = [];
   let worst: ProviderVerdict['verdict'] = 'pass';
@@ -126,7 +134,7 @@ function combine(results: KubeObject[]): ProviderVerdict {
     const pct = Number(asString(dig(r.status, 'experimentStatus', 'probeSuccessPercentage')));
     const probes = asArray(dig(r.status, 'probeStatuses')).filter(isRecord);
     providerProbes += probes.length;
-    if (probes.length > 0 && Number.isFinite(pct)) percentages.push(pct);
+    if (probes.length > 0 && Number.isFinite(pct)) passedProbes += (pct * probes.length) / 100;
     const failedProbes = probes
       .filter((p) => dig(p, 'status', 'verdict') === 'Failed')
       .map(
@@ -171,7 +179,6 @@ function combine(results: KubeObject[]): ProviderVerdict {
     details,
     providerProbes,
   };
-  if (percentages.length)
-    out.probeSuccessPercentage = percentages.reduce((a, b) => a + b, 0) / percentages.length;
+  if (providerProbes > 0) out.probeSuccessPercentage = (100 * passedProbes) / providerProbes;
   return out;
 }
