@@ -266,7 +266,9 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
           ...(query.resourceVersion ? { resourceVersion: query.resourceVersion } : {}),
         },
         (type: string, obj: unknown, raw: unknown) => {
-          onEvent(type as WatchEventType, isKubeObject(obj) ? obj : undefined, raw ?? obj);
+          // `obj` is the event's object (a Status for ERROR events), `raw` the whole event.
+          void raw;
+          onEvent(type as WatchEventType, isKubeObject(obj) ? obj : undefined, obj);
         },
         (err: unknown) => {
           const code =

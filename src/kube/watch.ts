@@ -32,6 +32,8 @@ export class WatchedSet {
   private handle: WatchHandle | undefined;
   private stopped = false;
   private gone = false;
+  /** The stream carried an ERROR event other than 410: reconnect with backoff. */
+  private serverError = false;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
@@ -120,10 +122,12 @@ export class WatchedSet {
       // The server ends a watch whose resourceVersion is too old with an ERROR event (410).
       const code = isRecord(raw) ? raw.code : undefined;
       if (code === 410) this.gone = true;
-      else
+      else {
+        this.serverError = true;
         this.opts.log?.(
           `watch ${this.description}: server error ${JSON.stringify(raw).slice(0, 200)}`,
         );
+      }
       return;
     }
     const rv = isRecord(raw) && isRecord(raw.metadata) ? raw.metadata.resourceVersion : undefined;
@@ -146,13 +150,19 @@ export class WatchedSet {
       this.schedule(0, true);
       return;
     }
-    if (err === null || err === undefined || timeout) {
+    const serverError = this.serverError;
+    this.serverError = false;
+    if (!serverError && (err === null || err === undefined || timeout)) {
       // A clean close (server timeout) or the client's inactivity timeout: resume at once.
       this.schedule(0, false);
       return;
     }
     const delay = this.backoff();
-    const why = err instanceof Error ? err.message : String(err);
+    const why = serverError
+      ? 'the server sent an error'
+      : err instanceof Error
+        ? err.message
+        : String(err);
     this.opts.log?.(
       `watch ${this.description} dropped (${why}); resuming from resourceVersion ${this.resourceVersion} in ${delay} ms (attempt ${this.failures})`,
     );

@@ -174,6 +174,13 @@ export class WorkflowTracker {
       .map((n) => n.metadata.name ?? '?');
     const failedChecks = [...this.checks].filter(([, v]) => v === 'failure').map(([k]) => k);
     const aborted = wf.metadata.annotations?.[WORKFLOW_ABORT_ANNOTATION] === 'true';
+    // Only a StatusCheck node with abortWithStatusCheck (or a person) sets the abort annotation.
+    // Its own reason may since have been overwritten by the abort passed down from its parent,
+    // so an aborted StatusCheck node of a workflow we did not stop counts as a failed check.
+    if (aborted && !stoppedByUs && failedNodes.length === 0)
+      for (const n of nodes)
+        if (dig(n.spec, 'type') === 'StatusCheck' && condition(n, 'Aborted').status === 'True')
+          failedNodes.push(n.metadata.name ?? '?');
     const accomplished =
       condition(wf, 'Accomplished').status === 'True' &&
       asString(dig(wf.status, 'endTime')) !== undefined;
