@@ -35,6 +35,8 @@ export interface ClusterOptions {
   /** Install the pod-delete ChaosExperiment in `shop` (as a cluster with the fault would have). */
   podDeleteFault?: boolean;
   crds?: string[];
+  /** The API requires this bearer token (it is in the kubeconfig). */
+  token?: string;
 }
 
 function docs(file: string): KubeObject[] {
@@ -47,6 +49,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
   const server = await startKubeApiServer({
     namespaces: ['default'],
     ...(opts.crds ? { crds: opts.crds } : {}),
+    ...(opts.token ? { token: opts.token } : {}),
   });
   const { store } = server;
   seedApp(store, { namespace: 'shop', name: 'web', labels: { app: 'web' }, replicas: 3 });

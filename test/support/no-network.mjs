@@ -11,7 +11,8 @@ const record = (what) => {
 
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
-  const target = args[0];
+  // net.connect() hands Socket#connect its normalized arguments: [options, callback].
+  const target = Array.isArray(args[0]) ? args[0][0] : args[0];
   record(
     `connect ${typeof target === 'object' && target !== null ? `${target.host ?? ''}:${target.port ?? target.path ?? ''}` : String(target)}`,
   );

@@ -2,7 +2,7 @@
  * Runs a bundle the way the GitHub runner does: `node dist/<entry>.js` with INPUT_* variables and
  * the GITHUB_* files, and reads back what it wrote. Every network attempt is recorded.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,11 +36,11 @@ export function parseCommandFile(text: string): Record<string, string> {
   return out;
 }
 
-export function runBundle(
+function prepareRun(
   entry: 'index' | 'post',
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string> },
-): RunnerResult {
+  options: { workspace: string; env?: Record<string, string>; runnerTemp?: string },
+): { env: Record<string, string>; files: Record<string, string>; args: string[] } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-runner-'));
   const files = {
     output: path.join(dir, 'output'),
@@ -64,23 +64,42 @@ export function runBundle(
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_RUN_ID: '42',
     GITHUB_WORKSPACE: options.workspace,
-    RUNNER_TEMP: dir,
+    RUNNER_TEMP: options.runnerTemp ?? dir,
     CHAOS_GATE_NETLOG: files.net,
     NODE_OPTIONS: `--import=${NO_NETWORK}`,
     ...options.env,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawnSync(process.execPath, [path.join(ROOT, 'dist', `${entry}.js`)], {
+  return { env, files, args: [path.join(ROOT, 'dist', `${entry}.js`)] };
+}
+
+export function runBundle(
+  entry: 'index' | 'post',
+  inputs: Record<string, string>,
+  options: { workspace: string; env?: Record<string, string> },
+): RunnerResult {
+  const { env, files, args } = prepareRun(entry, inputs, options);
+  const child = spawnSync(process.execPath, args, {
     cwd: options.workspace,
     env,
     encoding: 'utf8',
     timeout: 20_000,
   });
-  const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+  return collect(child.status, child.stdout, child.stderr, files);
+}
+
+function collect(
+  status: number | null,
+  stdout: string,
+  stderr: string,
+  files: Record<string, string>,
+): RunnerResult {
+  const read = (f: string | undefined): string =>
+    f && existsSync(f) ? readFileSync(f, 'utf8') : '';
   return {
-    status: child.status,
-    stdout: child.stdout,
-    stderr: child.stderr,
+    status,
+    stdout,
+    stderr,
     outputs: parseCommandFile(read(files.output)),
     state: parseCommandFile(read(files.state)),
     summary: read(files.summary),
@@ -88,4 +107,39 @@ export function runBundle(
       .split('\n')
       .filter((l) => l !== ''),
   };
+}
+
+/**
+ * The same, without blocking this process: for tests whose servers (the loopback Kubernetes
+ * API) run in the test process. `onStart` gets the child, e.g. to signal or kill it.
+ */
+export function runBundleAsync(
+  entry: 'index' | 'post',
+  inputs: Record<string, string>,
+  options: {
+    workspace: string;
+    env?: Record<string, string>;
+    runnerTemp?: string;
+    onStart?: (child: ChildProcess) => void;
+  },
+): Promise<RunnerResult> {
+  const { env, files, args } = prepareRun(entry, inputs, options);
+  const child = spawn(process.execPath, args, { cwd: options.workspace, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  options.onStart?.(child);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve(collect(code ?? (signal ? 128 : null), stdout, stderr, files));
+    });
+  });
+}
+
+/** The post step's environment: what the main step saved, as the runner hands it back. */
+export function stateEnv(state: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
 }

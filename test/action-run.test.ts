@@ -1,0 +1,129 @@
+/**
+ * The committed bundle in `mode: run`, as the GitHub runner runs it, against the loopback
+ * Kubernetes API (kubeconfig input pointing at it): the verdict outputs, the summary, masked
+ * credentials, only loopback connections; then the post step, which finds nothing left. And a
+ * main step killed mid-experiment: the post step removes what its ledger holds.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runBundleAsync, stateEnv } from './support/runner.js';
+import { RUN_DATA, startCluster, type TestCluster } from './support/cluster.js';
+
+const TOKEN = 'loopback-token-0123456789abcdef';
+let cluster: TestCluster;
+let workspace: string;
+let runnerTemp: string;
+
+beforeEach(async () => {
+  cluster = await startCluster({ token: TOKEN });
+  workspace = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-ws-'));
+  runnerTemp = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-temp-'));
+  cpSync(RUN_DATA, workspace, { recursive: true });
+  writeFileSync(path.join(workspace, 'kubeconfig.yaml'), cluster.kubeconfig);
+});
+
+afterEach(async () => {
+  const left = cluster.leftovers();
+  await cluster.close();
+  rmSync(workspace, { recursive: true, force: true });
+  rmSync(runnerTemp, { recursive: true, force: true });
+  expect(left).toEqual([]);
+});
+
+const inputs = (experiments: string): Record<string, string> => ({
+  suite: 'suite.yml',
+  experiments,
+  mode: 'run',
+  kubeconfig: 'kubeconfig.yaml',
+  'github-token': 'ghs_secretsecretsecret',
+});
+
+test('run: verdict outputs and summary; the token is masked; only loopback; the post step finds nothing left', async () => {
+  const main = await runBundleAsync('index', inputs('litmus-pass,mesh-delay'), {
+    workspace,
+    runnerTemp,
+  });
+  expect(main.stderr).toBe('');
+  expect(main.status).toBe(0);
+  expect(main.outputs).toMatchObject({
+    verdict: 'pass',
+    score: '100.0',
+    passed: '2',
+    failed: '0',
+    errored: '0',
+  });
+  expect(main.summary).toContain('## chaos-gate: run-it: **pass**');
+  expect(main.summary).toMatch(/\| litmus-pass \| litmus \| pass \|/);
+  expect(main.stdout).toContain('::group::litmus-pass (litmus)');
+  expect(main.stdout).toMatch(/\[mesh-delay\] \+\d+\.\ds created NetworkChaos shop\/web-delay-/);
+  // The kubeconfig's token is masked before anything is logged, and never printed otherwise.
+  expect(main.stdout).toContain(`::add-mask::${TOKEN}`);
+  const withToken = (main.stdout + main.summary).split('\n').filter((l) => l.includes(TOKEN));
+  expect(withToken.every((l) => l === `::add-mask::${TOKEN}`)).toBe(true);
+  const port = new URL(cluster.server.url).port;
+  expect(main.network.length).toBeGreaterThan(0);
+  for (const line of main.network)
+    expect(line).toMatch(
+      new RegExp(`^(connect 127\\.0\\.0\\.1:${port}|fetch http://127\\.0\\.0\\.1:${port}/)`),
+    );
+  expect(main.state['run-id']).toBe('gh-42-1');
+
+  const post = await runBundleAsync('post', inputs('litmus-pass,mesh-delay'), {
+    workspace,
+    runnerTemp,
+    env: stateEnv(main.state),
+  });
+  expect(post.status).toBe(0);
+  expect(post.stdout).toContain('chaos-gate post step: run gh-42-1 left nothing to clean up.');
+  expect(post.network).toEqual([]);
+});
+
+test('a main step killed mid-experiment: the post step stops and deletes what the ledger holds', async () => {
+  cluster.litmus.scenario('web-delete-hang', { hang: true });
+  let killed = false;
+  const main = await runBundleAsync('index', inputs('litmus-hang'), {
+    workspace,
+    runnerTemp,
+    onStart: (child) => {
+      const unsubscribe = cluster.server.store.subscribe((e) => {
+        // Once the chaos is running, the runner dies without a chance to clean up.
+        if (e.object.kind === 'ChaosResult' && !killed) {
+          killed = true;
+          unsubscribe();
+          child.kill('SIGKILL');
+        }
+      });
+    },
+  });
+  expect(killed).toBe(true);
+  expect(main.status).not.toBe(0);
+  const engines = cluster.server.store.list(
+    cluster.server.store.resource('litmuschaos.io', 'chaosengines')!,
+  );
+  expect(engines.map((e) => e.metadata.name)).toEqual([
+    expect.stringMatching(/^web-delete-hang-[a-z0-9]{5}$/),
+  ]);
+
+  const post = await runBundleAsync('post', inputs('litmus-hang'), {
+    workspace,
+    runnerTemp,
+    env: stateEnv(main.state),
+  });
+  expect(post.stderr).toBe('');
+  expect(post.status).toBe(0);
+  expect(post.stdout).toContain(
+    'chaos-gate post step: run gh-42-1 left 1 object in its ledger; removing.',
+  );
+  expect(post.stdout).toMatch(/removed ChaosEngine shop\/web-delete-hang-[a-z0-9]{5}/);
+  expect(post.stdout).toMatch(/removed ChaosResult shop\/web-delete-hang-[a-z0-9]{5}-pod-delete/);
+  expect(post.stdout).toContain('nothing of run gh-42-1 is left');
+
+  // Running it again is harmless.
+  const again = await runBundleAsync('post', inputs('litmus-hang'), {
+    workspace,
+    runnerTemp,
+    env: stateEnv(main.state),
+  });
+  expect(again.status).toBe(0);
+});
