@@ -536,7 +536,15 @@ describe('WorkflowTracker', () => {
 
   test('aborted outside chaos-gate -> error; aborted by us is not reported as outside', () => {
     const wf = workflow({ conditions: ACCOMPLISHED, endTime: END, abort: true });
-    const outside = verdictOf(new WorkflowTracker().observe(wf, [], [], false));
+    // The nodes' watch may lag the workflow's: the tracker first waits for evidence...
+    const tracker = new WorkflowTracker(3_000);
+    expect(tracker.observe(wf, [], [], false, 10_000)).toEqual({
+      done: false,
+      note: 'waiting for the status checks to report',
+    });
+    expect(tracker.observe(wf, [], [], false, 12_999).done).toBe(false);
+    // ...then, with none, says what it knows.
+    const outside = verdictOf(tracker.observe(wf, [], [], false, 13_000));
     expect(outside.verdict).toBe('error');
     expect(outside.reason).toMatch(/aborted outside chaos-gate/);
     const ours = verdictOf(new WorkflowTracker().observe(wf, [], [], true));
@@ -548,6 +556,22 @@ describe('WorkflowTracker', () => {
     expect(v.verdict).toBe('error');
     expect(v.reason).toMatch(/deleted/);
   });
+});
+
+test('an aborted StatusCheck node arriving after the workflow turns the wait into fail', () => {
+  const wf = workflow({ conditions: ACCOMPLISHED, endTime: END, abort: true });
+  const tracker = new WorkflowTracker(3_000);
+  expect(tracker.observe(wf, [], [], false, 0).done).toBe(false);
+  const node = {
+    apiVersion: 'chaos-mesh.org/v1alpha1',
+    kind: 'WorkflowNode',
+    metadata: { name: 'workflow-status-check-abcde', namespace: 'shop' },
+    spec: { type: 'StatusCheck', templateName: 'workflow-status-check' },
+    status: { conditions: [{ type: 'Aborted', status: 'True', reason: 'ParentNodeAborted' }] },
+  };
+  const v = verdictOf(tracker.observe(wf, [node], [], false, 100));
+  expect(v.verdict).toBe('fail');
+  expect(v.reason).toContain('status check failed (workflow-status-check-abcde)');
 });
 
 describe('statusCheckOutcome', () => {

@@ -368,6 +368,21 @@ describe('litmusState: errors of the engine itself', () => {
     },
   );
 
+  test('while the caller still waits for a lagging result, a completed engine without it is not an error yet', () => {
+    const e = engine({
+      engineStatus: 'completed',
+      statuses: [{ name: 'pod-delete', status: 'Completed', verdict: 'Pass' }],
+    });
+    const s = litmusState({
+      engine: e,
+      engineUid: UID,
+      results: [],
+      expected: expectedResults(e),
+      resultGraceOver: false,
+    });
+    expect(s).toEqual({ done: false, running: false, awaitingResults: true });
+  });
+
   test('completed engine with only an older engine result -> error, not that old verdict', () => {
     const e = engine({
       engineStatus: 'completed',

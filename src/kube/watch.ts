@@ -26,6 +26,8 @@ export interface WatchOptions {
 
 export class WatchedSet {
   readonly objects = new Map<string, KubeObject>();
+  /** The last state of objects deleted while watched (e.g. a StatusCheck gone with its node). */
+  readonly deleted = new Map<string, KubeObject>();
   /** Set when the set cannot be kept up to date any more (the list itself is refused). */
   error: unknown;
   private resourceVersion = '';
@@ -135,8 +137,10 @@ export class WatchedSet {
     this.failures = 0;
     if (type === 'BOOKMARK' || !object) return;
     const name = object.metadata.name ?? '';
-    if (type === 'DELETED') this.objects.delete(name);
-    else this.objects.set(name, object);
+    if (type === 'DELETED') {
+      this.objects.delete(name);
+      this.deleted.set(name, object);
+    } else this.objects.set(name, object);
     this.notify();
   }
 

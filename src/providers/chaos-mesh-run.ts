@@ -159,13 +159,15 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
                   const s = tracker.observe(
                     main.only,
                     nodes,
-                    [...checkSet.objects.values()],
+                    [...checkSet.objects.values(), ...checkSet.deleted.values()],
                     stoppedByUs,
+                    now(),
                   );
                   if (!s.done) note(s.note);
                   return s.done ? s.verdict : undefined;
                 },
                 signal,
+                250,
               );
             }
             const tracker = new ChaosTracker({

@@ -151,17 +151,31 @@ export function statusCheckOutcome(sc: KubeObject): 'success' | 'failure' | unde
 /** Follows a Workflow, its WorkflowNodes and the StatusChecks they spawn. */
 export class WorkflowTracker {
   private readonly checks = new Map<string, 'success' | 'failure'>();
+  /** StatusCheck node name -> its outcome (StatusChecks are labelled controlled-by the node). */
+  private readonly byNode = new Map<string, 'success' | 'failure'>();
+  private settlingSince: number | undefined;
+
+  /**
+   * `settleMs`: the Workflow, its nodes and its StatusChecks come on separate watches, so one may
+   * run ahead of the others. A decision that needs a node's or a check's state waits this long
+   * for it to arrive before deciding without it.
+   */
+  constructor(private readonly settleMs = 3_000) {}
 
   observe(
     wf: KubeObject | undefined,
     nodes: KubeObject[],
     statusChecks: KubeObject[],
     stoppedByUs: boolean,
+    now = Date.now(),
   ): ChaosState {
     // StatusChecks are deleted once their node finishes: remember each outcome when seen.
     for (const sc of statusChecks) {
       const out = statusCheckOutcome(sc);
-      if (out) this.checks.set(sc.metadata.name ?? '', out);
+      if (!out) continue;
+      this.checks.set(sc.metadata.name ?? '', out);
+      const node = sc.metadata.labels?.['chaos-mesh.org/controlled-by'];
+      if (node) this.byNode.set(node, out);
     }
     if (!wf) return err('the Workflow was deleted while the experiment ran');
     const what = `Workflow ${wf.metadata.namespace ?? ''}/${wf.metadata.name ?? ''}`;
@@ -202,6 +216,17 @@ export class WorkflowTracker {
             details,
           },
         };
+    }
+    // Waiting for evidence: an abort we did not cause, or a finished workflow with StatusCheck
+    // nodes whose outcome has not arrived yet.
+    const unknownChecks = nodes.filter(
+      (n) => dig(n.spec, 'type') === 'StatusCheck' && !this.byNode.has(n.metadata.name ?? ''),
+    );
+    const needEvidence = (aborted && !stoppedByUs) || (accomplished && unknownChecks.length > 0);
+    if (needEvidence && (accomplished || aborted)) {
+      this.settlingSince ??= now;
+      if (now - this.settlingSince < this.settleMs)
+        return { done: false, note: 'waiting for the status checks to report' };
     }
     if (aborted && !stoppedByUs && accomplished)
       return err(`${what} was aborted outside chaos-gate`, details);

@@ -48,6 +48,8 @@ export interface KubeProviderOptions {
 
 const INSTALL =
   'install LitmusChaos (the chaos-operator and its CRDs), e.g. helm install litmus-core litmuschaos/litmus-core -n litmus';
+/** How long a completed engine's final ChaosResult may lag behind it on its own watch. */
+const RESULT_GRACE_MS = 3_000;
 const STUCK =
   'the chaos-operator has not finished aborting it; chaos may still be active (check the runner and experiment pods)';
 
@@ -199,6 +201,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
             watchOpts,
           );
           await startAll([engineSet, resultSet]);
+          let awaitingSince: number | undefined;
           try {
             return await waitFor(
               [engineSet, resultSet],
@@ -206,8 +209,11 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
                 const obs = {
                   engine: engineSet.only,
                   engineUid: uid,
-                  results: [...resultSet.objects.values()],
+                  // A result deleted under us still tells its verdict.
+                  results: [...resultSet.objects.values(), ...resultSet.deleted.values()],
                   expected,
+                  resultGraceOver:
+                    awaitingSince !== undefined && Date.now() - awaitingSince >= RESULT_GRACE_MS,
                 };
                 const note = describeProgress(obs.engine, obs.results);
                 if (note && note !== lastNote) {
@@ -215,9 +221,11 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
                   ctx.progress(note);
                 }
                 const s = litmusState(obs);
+                if (!s.done && s.awaitingResults) awaitingSince ??= Date.now();
                 return s.done ? s.verdict : undefined;
               },
               signal,
+              250,
             );
           } finally {
             engineSet.stop();

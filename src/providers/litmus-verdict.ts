@@ -20,10 +20,17 @@ export interface LitmusObservation {
   /** ChaosResults in the engine's namespace (any; only ours by chaosUID are read). */
   results: KubeObject[];
   expected: ExpectedResult[];
+  /**
+   * The engine and its results come on separate watches, so the engine's "completed" can arrive
+   * before the final result. False while the caller still waits for a result to catch up: a
+   * missing result is then not yet an error. Default true.
+   */
+  resultGraceOver?: boolean;
 }
 
 export type LitmusState =
-  { done: false; running: boolean } | { done: true; verdict: ProviderVerdict };
+  | { done: false; running: boolean; awaitingResults?: boolean }
+  | { done: true; verdict: ProviderVerdict };
 
 export const NOT_FOUND_STATUS = 'ChaosExperiment Not Found';
 
@@ -106,7 +113,7 @@ export function litmusState(obs: LitmusObservation): LitmusState {
     const skipped = records
       .filter((s) => dig(s, 'status') === 'Skipped')
       .map((s) => asString(dig(s, 'name')) ?? '?');
-    if (recorded && missing.length)
+    if (recorded && missing.length && obs.resultGraceOver !== false)
       return {
         done: true,
         verdict: {
@@ -114,6 +121,7 @@ export function litmusState(obs: LitmusObservation): LitmusState {
           reason: `the ChaosEngine completed without a final ChaosResult (${missing.join(', ')})${skipped.length ? `: chaos-runner skipped ${skipped.join(', ')} (it could not launch or watch the experiment job)` : ''}`,
         },
       };
+    if (recorded && missing.length) return { done: false, running: false, awaitingResults: true };
   }
   return {
     done: false,
