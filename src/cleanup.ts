@@ -78,6 +78,7 @@ export async function cleanup(deps: PostDependencies = actionsDependencies()): P
             ...(inputs.kubeContext ? { context: inputs.kubeContext } : {}),
             env: deps.env,
             mask: deps.setSecret,
+            ...(deps.env.GITHUB_WORKSPACE ? { cwd: deps.env.GITHUB_WORKSPACE } : {}),
           }).kc,
           { onRetry: (m) => log.warning(m) },
         );

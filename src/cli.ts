@@ -208,6 +208,7 @@ async function runCommand(suite: Suite, inputs: Inputs, log: Logger, io: CliIo):
       mask: () => undefined,
       saveState: () => undefined,
       signal: ac.signal,
+      cwd: io.cwd,
     });
     log.info(renderRunText(report));
     const code = exitCodeOf(report, inputs.failOn);

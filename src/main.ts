@@ -109,6 +109,7 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
       mask: deps.setSecret,
       saveState: deps.saveState,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.env.GITHUB_WORKSPACE ? { cwd: deps.env.GITHUB_WORKSPACE } : {}),
       ...deps.pipeline,
     });
     const { results } = report.outcome;

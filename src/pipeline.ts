@@ -31,6 +31,8 @@ export interface PipelineDeps {
   kubeApi?: KubeApi;
   kubeOptions?: ProviderClients['kubeOptions'];
   onControl?: (control: EngineControl) => void;
+  /** Relative paths (the kubeconfig input) are relative to this; default the process's. */
+  cwd?: string;
 }
 
 export interface RunReport {
@@ -46,7 +48,7 @@ export interface RunReport {
 export function connectKube(
   inputs: Inputs,
   suite: Suite,
-  deps: Pick<PipelineDeps, 'env' | 'mask' | 'log'>,
+  deps: Pick<PipelineDeps, 'env' | 'mask' | 'log' | 'cwd'>,
 ): KubeApi {
   try {
     const { kc, source } = loadKubeConfig({
@@ -55,6 +57,7 @@ export function connectKube(
       ...(suite.safety.kubeContexts ? { allowedContexts: suite.safety.kubeContexts } : {}),
       env: deps.env,
       mask: deps.mask,
+      ...(deps.cwd ? { cwd: deps.cwd } : {}),
     });
     const api = createKubeApi(kc, { onRetry: (m) => deps.log.warning(m) });
     deps.log.info(`Kubernetes: context ${kc.getCurrentContext()} from ${source} (${api.server})`);

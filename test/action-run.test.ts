@@ -127,3 +127,53 @@ test('a main step killed mid-experiment: the post step stops and deletes what th
   });
   expect(again.status).toBe(0);
 });
+
+describe('chaos-gate run (the CLI)', () => {
+  const cli = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
+    const { main } = await import('../src/cli.js');
+    let out = '';
+    let err = '';
+    const sink = (f: (s: string) => void): NodeJS.WritableStream =>
+      ({ write: (s: string) => (f(s), true) }) as unknown as NodeJS.WritableStream;
+    const code = await main(args, {
+      out: sink((s) => (out += s)),
+      err: sink((s) => (err += s)),
+      env: { RUNNER_TEMP: runnerTemp },
+      cwd: workspace,
+    });
+    return { code, out, err };
+  };
+
+  test('exit 0 and the verdict for a passing run', async () => {
+    const r = await cli([
+      'run',
+      '--suite',
+      'suite.yml',
+      '--experiments',
+      'mesh-kill',
+      '--kubeconfig',
+      'kubeconfig.yaml',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Verdict: pass, score 100.0');
+  });
+
+  test('exit 1 when the verdict fails', async () => {
+    cluster.litmus.scenario('web-delete-fail', { verdict: 'Fail', probeSuccessPercentage: 0 });
+    const r = await cli([
+      'run',
+      '--suite',
+      'suite.yml',
+      '--experiments',
+      'litmus-fail',
+      '--kubeconfig',
+      'kubeconfig.yaml',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Verdict: fail, score 0.0');
+    expect(r.out).toMatch(
+      /fail +litmus-fail \(litmus\): Litmus web-delete-fail-[a-z0-9]{5}-pod-delete: Fail/,
+    );
+  });
+});

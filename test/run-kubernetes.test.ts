@@ -202,6 +202,33 @@ describe('Litmus', () => {
   });
 });
 
+describe('connect', () => {
+  test('a missing CRD is named with how to install it, and nothing is created', async () => {
+    await fresh({
+      crds: ['chaosengine_crd.yaml', 'chaosexperiment_crd.yaml', 'chaosresults_crd.yaml'],
+    });
+    const { report } = await run('mesh-delay,litmus-pass');
+    expect(report.verdict).toBe('error');
+    expect(report.outcome.prepareProblems).toEqual([
+      expect.stringMatching(
+        /^the cluster at http:\/\/127\.0\.0\.1:\d+ has no CustomResourceDefinition networkchaos\.chaos-mesh\.org: install Chaos Mesh with its Helm chart/,
+      ),
+    ]);
+    expect(report.outcome.results.every((r) => !r.started)).toBe(true);
+  });
+
+  test('a ChaosExperiment the engine runs that is neither installed nor in the manifest is refused before anything is created', async () => {
+    await fresh({ podDeleteFault: false });
+    const { report } = await run('litmus-pass');
+    expect(report.verdict).toBe('error');
+    expect(report.outcome.prepareProblems.join('\n')).toContain(
+      'litmus-pass: ChaosExperiment shop/pod-delete, which the ChaosEngine runs, is not installed',
+    );
+    const engines = cluster.server.store.resource('litmuschaos.io', 'chaosengines')!;
+    expect(cluster.server.store.list(engines)).toEqual([]);
+  });
+});
+
 describe('Chaos Mesh', () => {
   test('NetworkChaos with a duration: selected, injected, recovered; verdict pass', async () => {
     await fresh();

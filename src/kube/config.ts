@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigSecrets } from '../inputs.js';
 
@@ -27,6 +27,8 @@ export interface KubeAccessOptions {
   mask: (secret: string) => void;
   /** For tests: where ~ is. */
   home?: string;
+  /** A relative kubeconfig path is relative to this (the workspace); default the process's. */
+  cwd?: string;
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -40,9 +42,10 @@ export function loadKubeConfig(opts: KubeAccessOptions): { kc: KubeConfig; sourc
       kubeconfigSecrets(input).forEach(opts.mask);
       kc.loadFromString(input);
       source = 'the kubeconfig input';
-    } else if (existsSync(input)) {
-      kubeconfigSecrets(readFileSync(input, 'utf8')).forEach(opts.mask);
-      kc.loadFromFile(input);
+    } else if (existsSync(resolve(opts.cwd ?? process.cwd(), input))) {
+      const file = resolve(opts.cwd ?? process.cwd(), input);
+      kubeconfigSecrets(readFileSync(file, 'utf8')).forEach(opts.mask);
+      kc.loadFromFile(file);
       source = input;
     } else {
       throw new KubeAccessError(
