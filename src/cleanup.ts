@@ -67,6 +67,9 @@ export async function cleanup(deps: PostDependencies = actionsDependencies()): P
     const { providerSet } = await import('./providers/factory.js');
     const { createKubeApi } = await import('./kube/api.js');
     const { loadKubeConfig } = await import('./kube/config.js');
+    const { connectFis } = await import('./pipeline.js');
+    // FIS experiments are stopped in the region they were started in.
+    const fisRegion = ledger.entries.find((e) => e.target.type === 'fis')?.target;
     let kube = deps.kubeApi;
     const providers = providerSet({
       kube: () => {
@@ -84,6 +87,14 @@ export async function cleanup(deps: PostDependencies = actionsDependencies()): P
         );
         return kube;
       },
+      fis: () =>
+        connectFis(
+          {
+            ...inputs,
+            ...(fisRegion?.type === 'fis' ? { awsRegion: fisRegion.region } : {}),
+          },
+          { env: deps.env, log },
+        ),
       kubeOptions: { deleteTimeoutMs: 120_000 },
     });
     const result = await undoLedger(ledger, (n) => providers.get(n), log);

@@ -8,6 +8,7 @@ import { State } from './constants.js';
 import { ExitCode } from './errors.js';
 import type { Inputs } from './inputs.js';
 import type { Logger } from './log.js';
+import { createFisApi, type FisApi } from './aws/fis.js';
 import { createKubeApi, type KubeApi } from './kube/api.js';
 import { KubeAccessError, loadKubeConfig } from './kube/config.js';
 import { newRunId } from './kube/names.js';
@@ -30,6 +31,8 @@ export interface PipelineDeps {
   /** Tests and the demo hand in a client for their own API server. */
   kubeApi?: KubeApi;
   kubeOptions?: ProviderClients['kubeOptions'];
+  fisApi?: FisApi;
+  fisOptions?: ProviderClients['fisOptions'];
   onControl?: (control: EngineControl) => void;
   /** Relative paths (the kubeconfig input) are relative to this; default the process's. */
   cwd?: string;
@@ -68,6 +71,19 @@ export function connectKube(
   }
 }
 
+/**
+ * FIS in the `aws-region` input's region (else AWS_REGION / AWS_DEFAULT_REGION), credentials from
+ * the standard AWS chain (as aws-actions/configure-aws-credentials leaves them), and the endpoint
+ * from AWS_ENDPOINT_URL_FIS or AWS_ENDPOINT_URL when set (proxies, tests).
+ */
+export function connectFis(inputs: Inputs, deps: Pick<PipelineDeps, 'env' | 'log'>): FisApi {
+  const region = inputs.awsRegion || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('no AWS region for FIS: set the aws-region input or AWS_REGION');
+  const endpoint = deps.env.AWS_ENDPOINT_URL_FIS || deps.env.AWS_ENDPOINT_URL;
+  deps.log.info(`AWS FIS: region ${region}${endpoint ? ` at ${endpoint}` : ''}`);
+  return createFisApi({ region, ...(endpoint ? { endpoint } : {}) });
+}
+
 export async function executeRun(
   suite: Suite,
   inputs: Inputs,
@@ -90,12 +106,16 @@ export async function executeRun(
   let kube: KubeApi | undefined = deps.kubeApi;
   if (!kube && suite.selected.some((e) => e.provider !== 'aws-fis'))
     kube = connectKube(inputs, suite, deps);
+  let fis: FisApi | undefined = deps.fisApi;
   const providers = providerSet({
     kube: () => {
       if (!kube) throw new Error('no Kubernetes connection');
       return kube;
     },
+    fis: () => (fis ??= connectFis(inputs, deps)),
+    safety: suite.safety,
     ...(deps.kubeOptions ? { kubeOptions: deps.kubeOptions } : {}),
+    ...(deps.fisOptions ? { fisOptions: deps.fisOptions } : {}),
   });
   try {
     const outcome = await runExperiments(

@@ -79,7 +79,7 @@ describe('Ledger', () => {
       ['checkout-pod-delete:created'],
       [],
     ]);
-    expect(r.saves[2]!.entries[0]!.target.uid).toBe('uid-1');
+    expect(r.saves[2]!.entries[0]!.target).toMatchObject({ type: 'kubernetes', uid: 'uid-1' });
     expect(r.saves.every((s) => s.runId === RUN && s.version === 1)).toBe(true);
     expect(ledger.size).toBe(0);
   });
@@ -139,7 +139,7 @@ describe('fileSink and readLedgerFile', () => {
     ledger.created(e.id, 'uid-1');
     const back = readLedgerFile(file);
     expect(back?.entries[0]?.state).toBe('created');
-    expect(back?.entries[0]?.target.uid).toBe('uid-1');
+    expect(back?.entries[0]?.target).toMatchObject({ uid: 'uid-1' });
     ledger.remove(e.id);
     expect(readLedgerFile(file)).toEqual({ version: 1, runId: RUN, entries: [] });
   });

@@ -18,7 +18,17 @@ export interface KubeLedgerTarget {
   uid?: string;
 }
 
-export type LedgerTarget = KubeLedgerTarget;
+export interface FisLedgerTarget {
+  type: 'fis';
+  templateId: string;
+  /** The StartExperiment client token: a retried start returns the same experiment. */
+  clientToken: string;
+  region: string;
+  /** Known once StartExperiment answered. */
+  experimentId?: string;
+}
+
+export type LedgerTarget = KubeLedgerTarget | FisLedgerTarget;
 
 export interface LedgerEntry {
   /** Stable key: provider, kind, namespace and name. */
@@ -64,7 +74,10 @@ export class Ledger {
   }
 
   add(entry: Omit<LedgerEntry, 'id' | 'createdAt' | 'state'>): LedgerEntry {
-    const id = entry.target.type === 'kubernetes' ? ledgerId(entry.provider, entry.target.ref) : '';
+    const id =
+      entry.target.type === 'kubernetes'
+        ? ledgerId(entry.provider, entry.target.ref)
+        : `${entry.provider}:${entry.experiment}:${entry.target.clientToken}`;
     const full: LedgerEntry = {
       ...entry,
       id,
@@ -81,6 +94,7 @@ export class Ledger {
     if (!e) return;
     e.state = 'created';
     if (uid && e.target.type === 'kubernetes') e.target.uid = uid;
+    if (uid && e.target.type === 'fis') e.target.experimentId = uid;
     this.save();
   }
 
@@ -135,6 +149,8 @@ export function readLedgerFile(path: string): LedgerData | undefined {
 function isLedgerEntry(v: unknown): v is LedgerEntry {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.experiment !== 'string') return false;
   const t = v.target;
+  if (isRecord(t) && t.type === 'fis')
+    return ['templateId', 'clientToken', 'region'].every((k) => typeof t[k] === 'string');
   if (!isRecord(t) || t.type !== 'kubernetes' || !isRecord(t.ref)) return false;
   const r = t.ref;
   return ['group', 'version', 'plural', 'kind', 'namespace', 'name'].every(

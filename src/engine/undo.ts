@@ -20,9 +20,10 @@ export async function undoLedger(
 ): Promise<UndoSummary> {
   const out: UndoSummary = { removed: [], problems: [] };
   // Engines before the ChaosExperiments they run; everything else in parallel.
-  const order = (kind: string): number => (kind === 'ChaosExperiment' ? 1 : 0);
+  const order = (e: LedgerData['entries'][number]): number =>
+    e.target.type === 'kubernetes' && e.target.ref.kind === 'ChaosExperiment' ? 1 : 0;
   for (const phase of [0, 1]) {
-    const batch = data.entries.filter((e) => order(e.target.ref.kind) === phase);
+    const batch = data.entries.filter((e) => order(e) === phase);
     const results = await Promise.all(
       batch.map(async (entry) => {
         try {

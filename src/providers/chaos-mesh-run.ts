@@ -224,11 +224,13 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
     },
 
     async undo(entry: LedgerEntry, { runId }): Promise<UndoResult> {
-      const ref = entry.target.ref;
       const out: UndoResult = { removed: [], problems: [] };
+      if (entry.target.type !== 'kubernetes') return out;
+      const target = entry.target;
+      const ref = target.ref;
       try {
         const current = await api.get(ref);
-        if (!current || (entry.target.uid && current.metadata.uid !== entry.target.uid)) return out;
+        if (!current || (target.uid && current.metadata.uid !== target.uid)) return out;
         try {
           await stopObject(ref);
         } catch {
@@ -238,7 +240,7 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
           timeoutMs: deleteTimeoutMs,
           runId,
           stuckMeaning: STUCK,
-          ...(entry.target.uid ? { uid: entry.target.uid } : {}),
+          ...(target.uid ? { uid: target.uid } : {}),
         });
         out.removed.push(describeRef(ref));
       } catch (err) {

@@ -2,7 +2,10 @@
  * The run-time providers, by name: one line per provider. Loaded lazily by the pipeline so a
  * dry run never pays for the Kubernetes and AWS clients.
  */
+import type { FisApi } from '../aws/fis.js';
 import type { KubeApi } from '../kube/api.js';
+import type { Safety } from '../suite/model.js';
+import { fisProvider, type FisProviderOptions } from './aws-fis-run.js';
 import type { ProviderName } from '../suite/types.js';
 import { chaosMeshProvider, type ChaosMeshProviderOptions } from './chaos-mesh-run.js';
 import { litmusProvider } from './litmus-run.js';
@@ -11,8 +14,12 @@ import type { Provider } from './provider.js';
 export interface ProviderClients {
   /** Connects to Kubernetes on first use (so a FIS-only run never reads a kubeconfig). */
   kube: () => KubeApi;
+  /** Connects to FIS on first use. */
+  fis?: () => FisApi;
+  safety?: Pick<Safety, 'fis'>;
   /** Options for tests and the demo. */
   kubeOptions?: Omit<ChaosMeshProviderOptions, 'api'>;
+  fisOptions?: Omit<FisProviderOptions, 'api' | 'safety'>;
 }
 
 type Factory = (c: ProviderClients) => Provider;
@@ -20,7 +27,14 @@ type Factory = (c: ProviderClients) => Provider;
 const FACTORIES: Record<ProviderName, Factory | undefined> = {
   litmus: (c) => litmusProvider({ api: c.kube(), ...c.kubeOptions }),
   'chaos-mesh': (c) => chaosMeshProvider({ api: c.kube(), ...c.kubeOptions }),
-  'aws-fis': undefined,
+  'aws-fis': (c) => {
+    if (!c.fis) throw new Error('no FIS client');
+    return fisProvider({
+      api: c.fis(),
+      safety: c.safety ?? { fis: { requiredTags: {}, requireStopConditions: true } },
+      ...c.fisOptions,
+    });
+  },
 };
 
 /** A memoising lookup: each provider is made once per run. */

@@ -271,15 +271,17 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     },
 
     async undo(entry: LedgerEntry, { runId }): Promise<UndoResult> {
-      const ref = entry.target.ref;
       const out: UndoResult = { removed: [], problems: [] };
+      if (entry.target.type !== 'kubernetes') return out;
+      const target = entry.target;
+      const ref = target.ref;
       try {
         const current = await api.get(ref);
-        const uid = entry.target.uid ?? current?.metadata.uid;
+        const uid = target.uid ?? current?.metadata.uid;
         if (
           ref.kind === 'ChaosEngine' &&
           current &&
-          (!entry.target.uid || current.metadata.uid === entry.target.uid)
+          (!target.uid || current.metadata.uid === target.uid)
         ) {
           try {
             await api.mergePatch(ref, { spec: { engineState: 'stop' } });
@@ -292,7 +294,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
             timeoutMs: deleteTimeoutMs,
             runId,
             stuckMeaning: STUCK,
-            ...(entry.target.uid ? { uid: entry.target.uid } : {}),
+            ...(target.uid ? { uid: target.uid } : {}),
           });
           out.removed.push(describeRef(ref));
         }
