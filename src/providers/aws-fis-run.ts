@@ -14,6 +14,7 @@ import { WaitAborted } from '../kube/watch.js';
 import { sleep } from '../retry.js';
 import type { Experiment, Safety } from '../suite/model.js';
 import { describeTargets, fisVerdict, templateProblems } from './aws-fis-verdict.js';
+import { awsFis } from './aws-fis.js';
 import {
   CleanupError,
   PrepareError,
@@ -208,6 +209,13 @@ export function fisProvider(opts: FisProviderOptions): Provider {
         },
       };
       return handle;
+    },
+
+    describe(e) {
+      const t = templates.get(e.name);
+      if (!t)
+        return awsFis.describe({ objects: [], ...(e.template ? { template: e.template } : {}) });
+      return { kind: `FIS template ${t.id}`, targets: describeTargets(t) };
     },
 
     async undo(entry: LedgerEntry, { runId }): Promise<UndoResult> {

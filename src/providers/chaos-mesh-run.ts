@@ -17,7 +17,7 @@ import {
 import { byName, startAll, waitFor, WatchedSet } from '../kube/watch.js';
 import { ledgerId, type LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
-import { isOneShot } from './chaos-mesh.js';
+import { chaosMesh, isOneShot } from './chaos-mesh.js';
 import {
   ChaosTracker,
   PAUSE_ANNOTATION,
@@ -222,6 +222,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
       };
       return handle;
     },
+
+    describe: (e) => chaosMesh.describe({ objects: e.objects }),
 
     async undo(entry: LedgerEntry, { runId }): Promise<UndoResult> {
       const out: UndoResult = { removed: [], problems: [] };

@@ -27,6 +27,7 @@ import {
   refOf,
 } from './kube-ops.js';
 import { expectedResults, litmusState } from './litmus-verdict.js';
+import { litmus } from './litmus.js';
 import {
   CleanupError,
   PrepareError,
@@ -269,6 +270,8 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
       };
       return handle;
     },
+
+    describe: (e) => litmus.describe({ objects: e.objects }),
 
     async undo(entry: LedgerEntry, { runId }): Promise<UndoResult> {
       const out: UndoResult = { removed: [], problems: [] };

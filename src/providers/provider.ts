@@ -8,6 +8,7 @@
  */
 import type { Ledger, LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
+import type { PlanDescription } from './static.js';
 import type { ProviderName } from '../suite/types.js';
 
 /** The experiment verdicts of SPEC section 4. */
@@ -86,6 +87,11 @@ export interface Provider {
    */
   prepare(experiments: Experiment[], ctx: { runId: string }): Promise<void>;
   start(experiment: Experiment, ctx: ExperimentContext): Promise<RunningExperiment>;
+  /**
+   * What the experiment targets, for the plan: from the manifest, or (FIS, after `prepare`)
+   * from the resolved template.
+   */
+  describe(experiment: Experiment): PlanDescription;
   /** For the post step and the SIGTERM handler: undo one ledger entry with no handle. */
   undo(entry: LedgerEntry, ctx: { runId: string }): Promise<UndoResult>;
   /** Releases connections and timers. */

@@ -30,7 +30,9 @@ export interface SmithyModel {
 }
 
 /** The model file shipped with the sim. */
-export const FIS_MODEL_FILE = fileURLToPath(new URL('./model/fis-2020-12-01.json', import.meta.url));
+export const FIS_MODEL_FILE = fileURLToPath(
+  new URL('./model/fis-2020-12-01.json', import.meta.url),
+);
 export const FIS_NAMESPACE = 'com.amazonaws.fis';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
