@@ -80,8 +80,13 @@ export function connectFis(inputs: Inputs, deps: Pick<PipelineDeps, 'env' | 'log
   const region = inputs.awsRegion || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('no AWS region for FIS: set the aws-region input or AWS_REGION');
   const endpoint = deps.env.AWS_ENDPOINT_URL_FIS || deps.env.AWS_ENDPOINT_URL;
+  const stsEndpoint = deps.env.AWS_ENDPOINT_URL_STS || deps.env.AWS_ENDPOINT_URL;
   deps.log.info(`AWS FIS: region ${region}${endpoint ? ` at ${endpoint}` : ''}`);
-  return createFisApi({ region, ...(endpoint ? { endpoint } : {}) });
+  return createFisApi({
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(stsEndpoint ? { stsEndpoint } : {}),
+  });
 }
 
 export async function executeRun(

@@ -275,7 +275,9 @@ describe('Chaos Mesh', () => {
       /NetworkChaos shop\/web-delay-stuck-[a-z0-9]{5} is still there 3s after it was deleted \(finalizers: chaos-mesh\/records\): .*chaos may still be active/,
     );
     expect(report.outcome.cleanupProblems).toHaveLength(1);
-    expect(report.leftover.entries.map((e) => (e.target.type === 'kubernetes' ? e.target.ref.kind : ''))).toEqual(['NetworkChaos']);
+    expect(
+      report.leftover.entries.map((e) => (e.target.type === 'kubernetes' ? e.target.ref.kind : '')),
+    ).toEqual(['NetworkChaos']);
     // Let the test's own teardown find an empty API: the "controller" recovers at last.
     cluster.mesh.scenario('web-delay-stuck', {});
     const nc = cluster.server.store.resource('chaos-mesh.org', 'networkchaos')!;

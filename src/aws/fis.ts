@@ -3,6 +3,7 @@
  * for their own endpoint). Status strings stay strings: the SDK on the registry predates
  * `cancelled`, and FIS may add more.
  */
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   FisClient,
   GetExperimentCommand,
@@ -56,6 +57,8 @@ export interface FisApi {
   stop(id: string): Promise<FisExperiment | undefined>;
   /** Experiments of a template (all pages). */
   listExperiments(templateId: string): Promise<FisExperiment[]>;
+  /** The AWS account the credentials belong to (STS GetCallerIdentity). */
+  account(): Promise<string>;
   close(): void;
 }
 
@@ -105,18 +108,27 @@ export interface FisClientOptions {
   region: string;
   /** AWS_ENDPOINT_URL_FIS (or AWS_ENDPOINT_URL): proxies, GovCloud endpoints, tests. */
   endpoint?: string;
+  /** AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL). */
+  stsEndpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** SDK attempts per call (its retry strategy handles throttling and 5xx). */
   maxAttempts?: number;
 }
 
 export function createFisApi(opts: FisClientOptions): FisApi {
-  const client = new FisClient({
+  const common = {
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 5,
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    // @smithy/node-http-handler 2.5 leaves a 3 s timer behind after a failed request unless the
+    // timeouts are given (0 means none, the default): the process would linger after an error.
+    requestHandler: { requestTimeout: 0, connectionTimeout: 0 },
+  };
+  const client = new FisClient({
+    ...common,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   });
+  let sts: STSClient | undefined;
   return {
     region: opts.region,
     async getTemplate(id) {
@@ -222,8 +234,18 @@ export function createFisApi(opts: FisClientOptions): FisApi {
       } while (nextToken);
       return out;
     },
+    async account() {
+      sts ??= new STSClient({
+        ...common,
+        ...(opts.stsEndpoint ? { endpoint: opts.stsEndpoint } : {}),
+      });
+      const out = await sts.send(new GetCallerIdentityCommand({}));
+      if (!out.Account) throw new Error('STS GetCallerIdentity answered without an account');
+      return out.Account;
+    },
     close() {
       client.destroy();
+      sts?.destroy();
     },
   };
 }

@@ -27,7 +27,7 @@ import {
 
 export interface FisProviderOptions {
   api: FisApi;
-  safety: Pick<Safety, 'fis'>;
+  safety: Pick<Safety, 'fis'> & Partial<Pick<Safety, 'aws'>>;
   /** Poll backoff: first delay and ceiling (SPEC: 1 s doubling to 10 s). */
   pollMs?: { first: number; max: number };
   /** Consecutive failed polls (after the SDK's own retries) before giving up. */
@@ -64,8 +64,10 @@ export function fisProvider(opts: FisProviderOptions): Provider {
       const matches = (await api.listTemplates()).filter((t) =>
         want.every(([k, v]) => t.tags[k] === v),
       );
-      if (matches.length !== 1)
-        return `${e.name}: ${matches.length === 0 ? 'no' : matches.length} FIS template${matches.length === 1 ? '' : 's'} in ${api.region} match ${describeSelector(e)}${matches.length > 1 ? ` (${matches.map((m) => m.id).join(', ')}): make the tags select exactly one, or use template.id` : ''}`;
+      if (matches.length === 0)
+        return `${e.name}: no FIS template in ${api.region} matches ${describeSelector(e)}`;
+      if (matches.length > 1)
+        return `${e.name}: ${matches.length} FIS templates in ${api.region} match ${describeSelector(e)} (${matches.map((m) => m.id).join(', ')}): make the tags select exactly one, or use template.id`;
       id = matches[0]?.id ?? '';
     }
     const t = await api.getTemplate(id);
@@ -128,6 +130,22 @@ export function fisProvider(opts: FisProviderOptions): Provider {
 
     async prepare(experiments) {
       const problems: string[] = [];
+      const accounts = opts.safety.aws?.accounts;
+      if (accounts?.length) {
+        // Refuse any other account before a template is even read.
+        let account: string;
+        try {
+          account = await api.account();
+        } catch (err) {
+          throw new PrepareError([
+            `safety.aws.accounts is set but the AWS account could not be read (STS GetCallerIdentity): ${errorMessage(err)}`,
+          ]);
+        }
+        if (!accounts.includes(account))
+          throw new PrepareError([
+            `the AWS credentials belong to account ${account}, which is not in safety.aws.accounts (${accounts.join(', ')}): refusing to start FIS experiments`,
+          ]);
+      }
       for (const e of experiments) {
         let t: FisTemplate | string;
         try {

@@ -16,7 +16,7 @@ export interface ProviderClients {
   kube: () => KubeApi;
   /** Connects to FIS on first use. */
   fis?: () => FisApi;
-  safety?: Pick<Safety, 'fis'>;
+  safety?: Pick<Safety, 'fis' | 'aws'>;
   /** Options for tests and the demo. */
   kubeOptions?: Omit<ChaosMeshProviderOptions, 'api'>;
   fisOptions?: Omit<FisProviderOptions, 'api' | 'safety'>;
