@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runBundleAsync, stateEnv } from './support/runner.js';
 import { RUN_DATA, startCluster, type TestCluster } from './support/cluster.js';
+import { CREDENTIALS, startFis } from './support/fis.js';
 
 const TOKEN = 'loopback-token-0123456789abcdef';
 let cluster: TestCluster;
@@ -176,4 +177,52 @@ describe('chaos-gate run (the CLI)', () => {
       /fail +litmus-fail \(litmus\): Litmus web-delete-fail-[a-z0-9]{5}-pod-delete: Fail/,
     );
   });
+});
+
+test('the post step (the bundle) stops a FIS experiment its ledger holds, in the ledger region', async () => {
+  const fis = await startFis();
+  try {
+    const running = await fis.api.start({
+      templateId: 'EXThang01',
+      clientToken: 'post-step-token',
+      tags: { 'chaos-gate.io/run': 'gh-42-1', 'chaos-gate.io/experiment': 'fis-hang' },
+    });
+    const ledger = {
+      version: 1,
+      runId: 'gh-42-1',
+      entries: [
+        {
+          id: 'aws-fis:fis-hang:post-step-token',
+          provider: 'aws-fis',
+          experiment: 'fis-hang',
+          state: 'created',
+          createdAt: new Date().toISOString(),
+          target: {
+            type: 'fis',
+            templateId: 'EXThang01',
+            clientToken: 'post-step-token',
+            region: 'eu-west-1',
+            experimentId: running.id,
+          },
+        },
+      ],
+    };
+    const post = await runBundleAsync('post', inputs(''), {
+      workspace,
+      runnerTemp,
+      env: {
+        ...stateEnv({ 'run-id': 'gh-42-1', ledger: JSON.stringify(ledger) }),
+        AWS_ENDPOINT_URL_FIS: fis.server.url,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      },
+    });
+    expect(post.stderr).toBe('');
+    expect(post.status).toBe(0);
+    expect(post.stdout).toContain(`removed FIS experiment ${running.id} (stopped)`);
+    expect(fis.server.running()).toEqual([]);
+    expect(fis.server.requests.some((r) => r.target === 'StopExperiment')).toBe(true);
+  } finally {
+    await fis.close();
+  }
 });

@@ -141,8 +141,11 @@ describe('FIS verdicts', () => {
 });
 
 describe('FIS templates', () => {
-  test('by tags: exactly one match is used', async () => {
-    const { byName } = await run('fis-by-tags');
+  test('by tags: exactly one match is used, and its targets are described once resolved', async () => {
+    const { byName, lines } = await run('fis-by-tags');
+    expect(lines).toContain(
+      '  fis-by-tags: FIS template EXTaz01; Instances-Target-1: aws:ec2:instance COUNT(1), 1 ARN',
+    );
     expect(byName['fis-by-tags']!.verdict).toBe('pass');
     expect(fis.server.experiments()[0]!.experimentTemplateId).toBe('EXTaz01');
   });

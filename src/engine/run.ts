@@ -81,10 +81,21 @@ export async function runExperiments(
     await Promise.all(
       [...byProvider].map(async ([name, exps]) => {
         try {
-          await opts.provider(name).prepare(exps, { runId: opts.ledger.runId });
+          const provider = opts.provider(name);
+          await provider.prepare(exps, { runId: opts.ledger.runId });
           log.info(
-            `${name}: reachable, installed, ${exps.length} experiment${exps.length === 1 ? '' : 's'} accepted by a server-side dry run`,
+            name === 'aws-fis'
+              ? `${name}: reachable; ${exps.length} template${exps.length === 1 ? '' : 's'} resolved and checked against safety.fis`
+              : `${name}: reachable, installed, ${exps.length} experiment${exps.length === 1 ? '' : 's'} accepted by a server-side dry run`,
           );
+          // What each experiment targets, now that the provider has been asked (FIS: the
+          // template's targets, selection mode, tags and filters).
+          for (const e of exps) {
+            const d = provider.describe(e);
+            log.info(
+              `  ${e.name}: ${d.kind}${d.targets.length ? `; ${d.targets.join('; ')}` : ''}`,
+            );
+          }
         } catch (err) {
           const problems =
             err instanceof PrepareError ? err.problems : [`${name}: ${errorMessage(err)}`];
