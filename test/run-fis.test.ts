@@ -3,14 +3,11 @@
  * to it; every request and answer is checked against the FIS Smithy model), and a suite mixing
  * Litmus, Chaos Mesh and FIS against the loopback Kubernetes API and FIS at once.
  */
-import path from 'node:path';
-import { loadSuite } from '../src/suite/load.js';
-import { executeRun, type RunReport } from '../src/pipeline.js';
 import type { Logger } from '../src/log.js';
-import type { ExperimentResult } from '../src/engine/result.js';
 import { undoLedger } from '../src/engine/undo.js';
 import { providerSet } from '../src/providers/factory.js';
-import { RUN_DATA, startCluster, type TestCluster } from './support/cluster.js';
+import { startCluster, type TestCluster } from './support/cluster.js';
+import { runSuite, type SuiteRun } from './support/run-suite.js';
 import { startFis, type TestFis } from './support/fis.js';
 import { workdir, type Workdir } from './support/workdir.js';
 
@@ -37,55 +34,16 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-async function run(
+function run(
   experiments: string,
   opts: { timeout?: number; env?: Record<string, string> } = {},
-): Promise<{ report: RunReport; lines: string[]; byName: Record<string, ExperimentResult> }> {
-  const env = { RUNNER_TEMP: tmp.dir, ...opts.env };
-  const suite = loadSuite(path.join(RUN_DATA, 'suite.yml'), {
-    env,
-    selection: experiments,
-    environment: 'staging',
+): Promise<SuiteRun> {
+  return runSuite(experiments, {
+    tempDir: tmp.dir,
+    fisApi: fis.api,
+    ...(cluster ? { kubeApi: cluster.api } : {}),
+    ...opts,
   });
-  const lines: string[] = [];
-  const log: Logger = {
-    info: (m) => lines.push(m),
-    warning: (m) => lines.push(`warning: ${m}`),
-    problem: (i) => lines.push(i.message),
-    debug: () => undefined,
-    group: (_n, fn) => fn(),
-  };
-  const report = await executeRun(
-    suite,
-    {
-      suite: 'suite.yml',
-      experiments,
-      mode: 'run',
-      failOn: 'fail',
-      timeoutMs: opts.timeout ?? 60_000,
-      environment: 'staging',
-      comment: false,
-      checkRun: false,
-      slackOn: 'never',
-      reportPath: path.join(tmp.dir, 'report.json'),
-    },
-    {
-      log,
-      env,
-      mask: () => undefined,
-      saveState: () => undefined,
-      fisApi: fis.api,
-      fisOptions: { pollMs: { first: 10, max: 80 }, debug: (m) => lines.push(`debug: ${m}`) },
-      ...(cluster
-        ? { kubeApi: cluster.api, kubeOptions: { selectionGraceMs: 300, deleteTimeoutMs: 3_000 } }
-        : {}),
-    },
-  );
-  return {
-    report,
-    lines,
-    byName: Object.fromEntries(report.outcome.results.map((r) => [r.name, r])),
-  };
 }
 
 describe('FIS verdicts', () => {

@@ -4,17 +4,8 @@
  * section 4, deadlines, maxParallel, dropped watches and 410s, dry-run refusals, and after
  * every test nothing of ours is left in the API and nothing is still injecting.
  */
-import path from 'node:path';
-import { loadSuite } from '../src/suite/load.js';
-import { executeRun, type RunReport } from '../src/pipeline.js';
-import type { Logger } from '../src/log.js';
-import type { ExperimentResult } from '../src/engine/result.js';
-import {
-  RUN_DATA,
-  startCluster,
-  type ClusterOptions,
-  type TestCluster,
-} from './support/cluster.js';
+import { startCluster, type ClusterOptions, type TestCluster } from './support/cluster.js';
+import { runSuite, type SuiteRun } from './support/run-suite.js';
 import { workdir, type Workdir } from './support/workdir.js';
 
 let cluster: TestCluster;
@@ -37,68 +28,11 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-interface Recorded {
-  lines: string[];
-  warnings: string[];
-  state: Record<string, string>;
-}
-
-async function run(
+function run(
   experiments: string,
   opts: { env?: Record<string, string>; timeout?: number; signal?: AbortSignal } = {},
-): Promise<{ report: RunReport; rec: Recorded; byName: Record<string, ExperimentResult> }> {
-  const env = { RUNNER_TEMP: tmp.dir, ...opts.env };
-  const suite = loadSuite(path.join(RUN_DATA, 'suite.yml'), {
-    env,
-    selection: experiments,
-    environment: 'staging',
-  });
-  const rec: Recorded = { lines: [], warnings: [], state: {} };
-  const log: Logger = {
-    info: (m) => {
-      rec.lines.push(m);
-      if (process.env.DEBUG_RUN) process.stderr.write(`${m}\n`);
-    },
-    warning: (m) => rec.warnings.push(m),
-    problem: (i) => rec.warnings.push(i.message),
-    debug: () => undefined,
-    group: (_n, fn) => fn(),
-  };
-  const report = await executeRun(
-    suite,
-    {
-      suite: 'suite.yml',
-      experiments,
-      mode: 'run',
-      failOn: 'fail',
-      timeoutMs: opts.timeout ?? 60_000,
-      environment: 'staging',
-      comment: false,
-      checkRun: false,
-      slackOn: 'never',
-      reportPath: path.join(tmp.dir, 'report.json'),
-    },
-    {
-      log,
-      env,
-      mask: () => undefined,
-      saveState: (k, v) => {
-        rec.state[k] = v;
-      },
-      kubeApi: cluster.api,
-      kubeOptions: {
-        selectionGraceMs: 300,
-        deleteTimeoutMs: 3_000,
-        debug: (m) => {
-          rec.lines.push(m);
-          if (process.env.DEBUG_RUN) process.stderr.write(`debug: ${m}\n`);
-        },
-      },
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    },
-  );
-  const byName = Object.fromEntries(report.outcome.results.map((r) => [r.name, r]));
-  return { report, rec, byName };
+): Promise<SuiteRun> {
+  return runSuite(experiments, { tempDir: tmp.dir, kubeApi: cluster.api, ...opts });
 }
 
 describe('Litmus', () => {
