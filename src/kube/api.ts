@@ -265,9 +265,8 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
           ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
           ...(query.resourceVersion ? { resourceVersion: query.resourceVersion } : {}),
         },
-        (type: string, obj: unknown, raw: unknown) => {
-          // `obj` is the event's object (a Status for ERROR events), `raw` the whole event.
-          void raw;
+        (type: string, obj: unknown) => {
+          // `obj` is the event's object: a Status for ERROR events.
           onEvent(type as WatchEventType, isKubeObject(obj) ? obj : undefined, obj);
         },
         (err: unknown) => {

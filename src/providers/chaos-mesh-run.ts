@@ -31,6 +31,7 @@ import {
   instantiate,
   kubeErrorText,
   missingCrds,
+  waitGone,
   refOf,
 } from './kube-ops.js';
 import type { KubeProviderOptions } from './litmus-run.js';
@@ -213,8 +214,14 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
           }
           // A Workflow's chaos objects belong to its nodes and go with them; wait until they have.
           for (const child of children.values()) {
-            const p = await waitGone(child, deleteTimeoutMs);
-            if (p) problems.push(p);
+            try {
+              if (await waitGone(api, child, deleteTimeoutMs))
+                problems.push(
+                  `${describeRef(child)} (created by the Workflow) is still there: ${STUCK}`,
+                );
+            } catch (err) {
+              problems.push(kubeErrorText(err));
+            }
           }
           if (problems.length) throw new CleanupError(problems);
           ctx.ledger.remove(ledgerId('chaos-mesh', ref));
@@ -255,25 +262,4 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
       // nothing held between calls
     },
   };
-
-  async function waitGone(ref: ObjectRef, timeoutMs: number): Promise<string | undefined> {
-    const set = new WatchedSet(
-      api,
-      { resource: ref, namespace: ref.namespace, fieldSelector: byName(ref.name) },
-      watchOpts,
-    );
-    try {
-      await startAll([set]);
-      await waitFor(
-        [set],
-        () => (set.objects.size === 0 ? true : undefined),
-        AbortSignal.timeout(timeoutMs),
-      );
-      return undefined;
-    } catch {
-      return `${describeRef(ref)} (created by the Workflow) is still there: ${STUCK}`;
-    } finally {
-      set.stop();
-    }
-  }
 }

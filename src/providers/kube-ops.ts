@@ -5,7 +5,7 @@
  */
 import { KubeApiError, type KubeApi } from '../kube/api.js';
 import { isOurs, ownerLabels, suffixedName } from '../kube/names.js';
-import { asArray, isRecord, type KubeObject } from '../kube/object.js';
+import { asArray, type KubeObject } from '../kube/object.js';
 import {
   crdName,
   describeRef,
@@ -153,46 +153,43 @@ export async function deleteAndWait(
   if (opts.uid && current.metadata.uid !== opts.uid) return true;
   if (!isOurs(current.metadata.labels, opts.runId))
     throw new Error(`${describeRef(ref)} is not labelled as this run's: left alone`);
+  await api.delete(ref);
+  const still = await waitGone(api, ref, opts.timeoutMs);
+  if (!still) return true;
+  const finalizers = asArray((still.metadata as Record<string, unknown>).finalizers)
+    .filter((f): f is string => typeof f === 'string')
+    .join(', ');
+  throw new Error(
+    `${describeRef(ref)} is still there ${formatDuration(opts.timeoutMs)} after it was deleted${finalizers ? ` (finalizers: ${finalizers})` : ''}: ${opts.stuckMeaning}`,
+  );
+}
+
+/**
+ * Waits (by watch) until the object is gone; undefined when it is, else its last state once
+ * `timeoutMs` has passed.
+ */
+export async function waitGone(
+  api: KubeApi,
+  ref: ObjectRef,
+  timeoutMs: number,
+): Promise<KubeObject | undefined> {
   const set = new WatchedSet(api, {
     resource: ref,
     namespace: ref.namespace,
     fieldSelector: byName(ref.name),
   });
   await startAll([set]);
-  const timeout = AbortSignal.timeout(opts.timeoutMs);
   try {
-    await api.delete(ref);
-    await waitFor([set], () => (set.objects.has(ref.name) ? undefined : true), timeout);
-    return true;
+    await waitFor(
+      [set],
+      () => (set.objects.has(ref.name) ? undefined : true),
+      AbortSignal.timeout(timeoutMs),
+    );
+    return undefined;
   } catch (err) {
-    if (err instanceof WaitAborted) {
-      const still = set.objects.get(ref.name);
-      const finalizers = asArray(
-        (still?.metadata as Record<string, unknown> | undefined)?.finalizers,
-      )
-        .filter((f): f is string => typeof f === 'string')
-        .join(', ');
-      throw new Error(
-        `${describeRef(ref)} is still there ${formatDuration(opts.timeoutMs)} after it was deleted${finalizers ? ` (finalizers: ${finalizers})` : ''}: ${opts.stuckMeaning}`,
-        { cause: err },
-      );
-    }
+    if (err instanceof WaitAborted) return set.objects.get(ref.name);
     throw err;
   } finally {
     set.stop();
   }
-}
-
-export function conditionStatus(o: KubeObject | undefined, type: string): string | undefined {
-  const conds = isRecord(o?.status) ? asArray(o.status.conditions) : [];
-  for (const c of conds)
-    if (isRecord(c) && c.type === type) return typeof c.status === 'string' ? c.status : undefined;
-  return undefined;
-}
-
-export function conditionReason(o: KubeObject | undefined, type: string): string | undefined {
-  const conds = isRecord(o?.status) ? asArray(o.status.conditions) : [];
-  for (const c of conds)
-    if (isRecord(c) && c.type === type) return typeof c.reason === 'string' ? c.reason : undefined;
-  return undefined;
 }

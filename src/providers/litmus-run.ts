@@ -15,7 +15,7 @@ import {
   type ObjectRef,
 } from '../kube/resources.js';
 import { byName, startAll, waitFor, WatchedSet } from '../kube/watch.js';
-import type { LedgerEntry } from '../engine/ledger.js';
+import { ledgerId, type LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
 import {
   createTracked,
@@ -70,7 +70,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
   /** ChaosExperiments this run installed, with how many running experiments use each. */
   const installed = new Map<
     string,
-    { ref: ObjectRef; users: number; ready: Promise<void>; ledgerId?: string }
+    { ref: ObjectRef; users: number; ready: Promise<void>; installedByUs: boolean }
   >();
   const watchOpts = opts.debug ? { log: opts.debug } : {};
 
@@ -83,10 +83,11 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     const key = `${ref.namespace}/${ref.name}`;
     let slot = installed.get(key);
     if (!slot) {
-      const s: { ref: ObjectRef; users: number; ready: Promise<void>; ledgerId?: string } = {
+      const s: { ref: ObjectRef; users: number; ready: Promise<void>; installedByUs: boolean } = {
         ref,
         users: 0,
         ready: Promise.resolve(),
+        installedByUs: false,
       };
       s.ready = (async () => {
         if (await api.get(ref)) return; // the cluster has it: use it, never remove it
@@ -97,7 +98,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
           e.name,
           instantiate(o, ctx.runId, e.name, { keepName: true }),
         );
-        s.ledgerId = `litmus:${ref.kind}:${key}`;
+        s.installedByUs = true;
         ctx.progress(`installed ${describeRef(ref)} (it will be removed afterwards)`);
       })();
       installed.set(key, s);
@@ -117,7 +118,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
       const slot = installed.get(`${ref.namespace}/${ref.name}`);
       if (!slot) continue;
       slot.users--;
-      if (slot.users > 0 || !slot.ledgerId) continue;
+      if (slot.users > 0 || !slot.installedByUs) continue;
       try {
         await deleteAndWait(api, ref, {
           timeoutMs: deleteTimeoutMs,
@@ -131,8 +132,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     }
   }
 
-  async function deleteResults(namespace: string, uid: string, runId: string): Promise<string[]> {
-    void runId;
+  async function deleteResults(namespace: string, uid: string): Promise<string[]> {
     const removed: string[] = [];
     const { items } = await api.list(ChaosResult, namespace, { labelSelector: `chaosUID=${uid}` });
     for (const r of items) {
@@ -253,9 +253,9 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
               stuckMeaning: STUCK,
             });
             ctx.progress(`deleted ${describeRef(ref)}`);
-            const removed = await deleteResults(ref.namespace, uid, ctx.runId);
+            const removed = await deleteResults(ref.namespace, uid);
             if (removed.length) ctx.progress(`deleted ${removed.join(', ')}`);
-            ctx.ledger.remove(`litmus:${ref.kind}:${ref.namespace}/${ref.name}`);
+            ctx.ledger.remove(ledgerId('litmus', ref));
           } catch (err) {
             problems.push(kubeErrorText(err));
           }
@@ -263,7 +263,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
           for (const o of manifestExperiments(e)) {
             const r = refOf(o);
             if (!installed.has(`${r.namespace}/${r.name}`))
-              ctx.ledger.remove(`litmus:${r.kind}:${r.namespace}/${r.name}`);
+              ctx.ledger.remove(ledgerId('litmus', r));
           }
           if (problems.length) throw new CleanupError(problems);
         },
@@ -302,7 +302,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
           out.removed.push(describeRef(ref));
         }
         if (ref.kind === 'ChaosEngine' && uid)
-          out.removed.push(...(await deleteResults(ref.namespace, uid, runId)));
+          out.removed.push(...(await deleteResults(ref.namespace, uid)));
       } catch (err) {
         out.problems.push(kubeErrorText(err));
       }
