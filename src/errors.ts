@@ -50,5 +50,23 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  // Duck-typed: errors from another realm (Node's own fetch under a test runner's VM) are not
+  // `instanceof Error` here, and String() would add their class name.
+  if (typeof err === 'object' && err !== null && 'message' in err) {
+    const m = (err as { message: unknown }).message;
+    if (typeof m === 'string') return m;
+  }
+  return String(err);
+}
+
+/** `fetch failed: connect ECONNREFUSED 127.0.0.1:9`: a message with its cause's, when it has one. */
+export function errorWithCause(err: unknown): string {
+  const message = errorMessage(err);
+  const cause =
+    typeof err === 'object' && err !== null ? (err as { cause?: unknown }).cause : undefined;
+  if (cause === undefined || cause === null) return message;
+  const inner = errorMessage(cause);
+  const code = (cause as { code?: unknown }).code;
+  const detail = typeof code === 'string' && !inner.includes(code) ? `${code} ${inner}` : inner;
+  return detail && detail !== message ? `${message}: ${detail}` : message;
 }

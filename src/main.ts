@@ -103,6 +103,8 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
     // Loaded only for real runs: dry runs never pay for the Kubernetes and AWS clients.
     const { executeRun, exitCodeOf, failsStep } = await import('./pipeline.js');
     const { renderRunMarkdown, renderRunText } = await import('./report/run-summary.js');
+    const { budgetConsumed, buildJsonReport, writeJsonReport } = await import('./report/json.js');
+    const { formatFigure } = await import('./gates/budget.js');
     const report = await executeRun(suite, inputs, {
       log,
       env: deps.env,
@@ -119,7 +121,8 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
       report.score.score !== undefined ? report.score.score.toFixed(1) : '',
     );
     deps.setOutput(Output.ScoreDelta, '');
-    deps.setOutput(Output.BudgetConsumed, '');
+    const consumed = budgetConsumed(report);
+    deps.setOutput(Output.BudgetConsumed, consumed !== undefined ? formatFigure(consumed) : '');
     deps.setOutput(Output.Passed, String(results.filter((r) => r.verdict === 'pass').length));
     deps.setOutput(
       Output.Failed,
@@ -128,6 +131,19 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
     deps.setOutput(Output.Errored, String(results.filter((r) => r.verdict === 'error').length));
     log.info(renderRunText(report));
     await deps.writeSummary(renderRunMarkdown(suite.name, report));
+    // A report that cannot be written is a warning: it never changes the verdict.
+    try {
+      const written = await writeJsonReport(
+        inputs.reportPath,
+        buildJsonReport(suite, report, { environment: inputs.environment }),
+        deps.env.GITHUB_WORKSPACE || process.cwd(),
+      );
+      deps.setOutput(Output.ReportPath, written);
+    } catch (err) {
+      log.warning(
+        `chaos-gate could not write the JSON report ${inputs.reportPath}: ${errorMessage(err)}`,
+      );
+    }
     if (exitCodeOf(report, inputs.failOn) === ExitCode.CleanupFailed)
       deps.setFailed(
         `chaos-gate could not remove everything it created; chaos may still be active:\n${report.outcome.cleanupProblems.join('\n')}`,

@@ -16,6 +16,11 @@ import { fileSink, Ledger, ledgerFile, type LedgerData } from './engine/ledger.j
 import type { RunOutcome } from './engine/result.js';
 import { runExperiments, type EngineControl } from './engine/run.js';
 import { providerSet, type ProviderClients } from './providers/factory.js';
+import { probeTally } from './engine/verdict.js';
+import { RunMonitor, type BudgetReport, type PreflightReport } from './gates/monitor.js';
+import { suiteGate, type GateResult } from './gates/evaluate.js';
+import { createPromClient, type PromClient } from './prom/client.js';
+import type { RetryPolicy } from './retry.js';
 import { suiteScore, suiteVerdict, type ScoreSummary, type SuiteVerdict } from './score/score.js';
 import type { Suite } from './suite/model.js';
 import { ConfigurationError } from './errors.js';
@@ -36,6 +41,22 @@ export interface PipelineDeps {
   onControl?: (control: EngineControl) => void;
   /** Relative paths (the kubeconfig input) are relative to this; default the process's. */
   cwd?: string;
+  /** For HTTP probes (default: the global fetch). */
+  fetch?: typeof fetch;
+  /** Retries of Prometheus queries (tests make them fast). */
+  prometheusRetry?: RetryPolicy;
+}
+
+/** The error-budget gates of a run (SPEC 5), with the figures they were judged on. */
+export interface GateReport {
+  /** Before anything was created (absent when the suite has no SLOs or probes). */
+  preflight?: PreflightReport;
+  /** Budget consumed by the run (absent when nothing started or the suite has no SLO). */
+  budget?: BudgetReport;
+  /** Experiments during which a gate was breached. */
+  breaches: { experiment: string; at: number; reason: string }[];
+  /** The worst of them, for the suite verdict. */
+  result: GateResult;
 }
 
 export interface RunReport {
@@ -43,6 +64,7 @@ export interface RunReport {
   outcome: RunOutcome;
   score: ScoreSummary;
   verdict: SuiteVerdict;
+  gates: GateReport;
   ledgerPath: string;
   /** What is still in the ledger after the run (empty when everything was removed). */
   leftover: LedgerData;
@@ -89,6 +111,40 @@ export function connectFis(inputs: Inputs, deps: Pick<PipelineDeps, 'env' | 'log
   });
 }
 
+/**
+ * Prometheus clients: the SLO's or probe's own URL, else the suite's `prometheus.url`, else the
+ * `prometheus-url` input; the token is the suite's, else the input's (one client per URL).
+ */
+export function prometheusClients(
+  suite: Pick<Suite, 'prometheus'>,
+  inputs: Pick<Inputs, 'prometheusUrl' | 'prometheusToken'>,
+  deps: Pick<PipelineDeps, 'log' | 'signal' | 'prometheusRetry'>,
+): (url?: string) => PromClient {
+  const clients = new Map<string, PromClient>();
+  const token = suite.prometheus.token ?? inputs.prometheusToken;
+  return (own) => {
+    const url = own ?? suite.prometheus.url ?? inputs.prometheusUrl;
+    if (!url) throw new Error('no Prometheus URL (the suite was validated without one)');
+    let c = clients.get(url);
+    if (!c) {
+      c = createPromClient({
+        url,
+        ...(token ? { token } : {}),
+        onRetry: (m) => deps.log.warning(m),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.prometheusRetry ? { retry: deps.prometheusRetry } : {}),
+      });
+      clients.set(url, c);
+    }
+    return c;
+  };
+}
+
+/** Whether the selected experiments are measured at all (probes or SLOs). */
+function measures(suite: Suite): boolean {
+  return suite.selected.some((e) => e.probes.length > 0 || e.slos.length > 0);
+}
+
 export async function executeRun(
   suite: Suite,
   inputs: Inputs,
@@ -122,6 +178,16 @@ export async function executeRun(
     ...(deps.kubeOptions ? { kubeOptions: deps.kubeOptions } : {}),
     ...(deps.fisOptions ? { fisOptions: deps.fisOptions } : {}),
   });
+  const monitor = measures(suite)
+    ? new RunMonitor({
+        slos: suite.slos,
+        probes: suite.probes,
+        gates: suite.gates,
+        prometheus: prometheusClients(suite, inputs, deps),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        log,
+      })
+    : undefined;
   try {
     const outcome = await runExperiments(
       {
@@ -132,17 +198,51 @@ export async function executeRun(
         log,
         runTimeoutMs: inputs.timeoutMs,
         ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(monitor ? { monitor } : {}),
       },
       deps.onControl,
     );
-    const score = suiteScore(outcome.results);
+    const gates = await gateReport(suite, outcome, monitor);
+    const score = suiteScore(outcome.results, (r) => probeTally(r.monitoring));
     const verdict = outcome.prepareProblems.length
       ? 'error'
-      : suiteVerdict(outcome.results, score.score, suite.gates);
-    return { runId, outcome, score, verdict, ledgerPath, leftover: ledger.data() };
+      : suiteVerdict(outcome.results, score.score, suite.gates, {
+          skipped: outcome.preflight?.decision === 'skip',
+          gate: gates.result,
+        });
+    return { runId, outcome, score, verdict, gates, ledgerPath, leftover: ledger.data() };
   } finally {
     providers.all().forEach((p) => p.close());
   }
+}
+
+/** The preflight as measured, the budget consumed once the run is over, and any breach. */
+async function gateReport(
+  suite: Suite,
+  outcome: RunOutcome,
+  monitor: RunMonitor | undefined,
+): Promise<GateReport> {
+  const preflight = monitor?.lastPreflight;
+  const started = outcome.results.filter((r) => r.started && r.startedAt);
+  const from = Math.min(...started.map((r) => Date.parse(r.startedAt ?? '')));
+  const budget =
+    monitor && started.length && monitor.slosOf(suite.selected).length
+      ? await monitor.budget(suite.selected, from, Date.parse(outcome.finishedAt))
+      : undefined;
+  const breaches = outcome.results.flatMap((r) =>
+    r.monitoring?.breach ? [{ experiment: r.name, ...r.monitoring.breach }] : [],
+  );
+  const result = suiteGate({
+    ...(preflight ? { preflight: preflight.budget } : {}),
+    ...(budget ? { budget } : {}),
+    burnRate: breaches.map(() => ({ breach: true })),
+  });
+  return {
+    ...(preflight ? { preflight } : {}),
+    ...(budget ? { budget } : {}),
+    breaches,
+    result,
+  };
 }
 
 /** The process exit code of a run (SPEC section 9). */

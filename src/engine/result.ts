@@ -1,6 +1,10 @@
 /** What the engine knows about each experiment once the run is over. */
 import type { ProviderName } from '../suite/types.js';
+import type { ExperimentMonitoring, PreflightDecision } from '../gates/monitor.js';
 import type { ProviderVerdict, StopReason, Verdict } from '../providers/provider.js';
+
+/** A provider's verdicts, and `skipped` when the preflight kept the run from starting. */
+export type ExperimentVerdict = Verdict | 'skipped';
 
 export interface ExperimentResult {
   name: string;
@@ -9,7 +13,7 @@ export interface ExperimentResult {
   provider: ProviderName;
   weight: number;
   critical: boolean;
-  verdict: Verdict;
+  verdict: ExperimentVerdict;
   /** Why this verdict, for people. */
   reason: string;
   /** False when the experiment never started (the suite stopped, the run's deadline, preparation failed). */
@@ -28,6 +32,8 @@ export interface ExperimentResult {
   providerVerdict?: ProviderVerdict;
   /** Objects that could not be removed: chaos may still be active. */
   cleanupProblems: string[];
+  /** Probes, burn rate and recovery, when the suite measures any. */
+  monitoring?: ExperimentMonitoring;
 }
 
 export interface RunOutcome {
@@ -37,6 +43,8 @@ export interface RunOutcome {
   /** Every cleanup problem of the run (exit code 3). */
   cleanupProblems: string[];
   cancelled: boolean;
+  /** The preflight (SPEC 1.3), when the run had one: anything but `run` started nothing. */
+  preflight?: { decision: PreflightDecision; reason: string };
   startedAt: string;
   finishedAt: string;
 }

@@ -18,8 +18,16 @@ import {
   type RunningExperiment,
   type StopReason,
 } from '../providers/provider.js';
+import type {
+  BreachControl,
+  ExperimentMonitoring,
+  PreflightReport,
+  SteadyState,
+} from '../gates/monitor.js';
+import type { Recovery } from '../probes/summary.js';
 import type { Ledger } from './ledger.js';
 import type { ExperimentResult, RunOutcome } from './result.js';
+import { combinedVerdict } from './verdict.js';
 
 /** Why the engine stops an experiment, with the words for the report. */
 export interface StopRequest {
@@ -37,7 +45,26 @@ export interface EngineOptions {
   runTimeoutMs: number;
   /** Cancellation of the whole run (SIGINT/SIGTERM). */
   signal?: AbortSignal;
+  /** Probes, SLOs and gates: the preflight, sampling during chaos, recovery after cleanup. */
+  monitor?: EngineMonitor;
   now?: () => number;
+}
+
+/** What the engine needs from the measuring side (../gates/monitor.ts's RunMonitor). */
+export interface EngineMonitor {
+  preflight(
+    experiments: readonly Experiment[],
+    signal?: AbortSignal,
+  ): Promise<Pick<PreflightReport, 'decision' | 'reason'>>;
+  watch(e: Experiment, control: BreachControl): EngineWatch;
+}
+
+export interface EngineWatch {
+  before(signal?: AbortSignal): Promise<SteadyState>;
+  startDuring(): void;
+  endDuring(): Promise<void>;
+  recover(signal?: AbortSignal): Promise<Recovery | undefined>;
+  result(): ExperimentMonitoring;
 }
 
 /** Lets a caller stop running experiments (a gate breach) and keep the rest from starting. */
@@ -121,22 +148,52 @@ export async function runExperiments(
     };
   }
 
-  // 2. The suite-wide stop: the run's deadline, cancellation, or a caller (gate breach).
+  // 2. The preflight (SPEC 1.3): error budget and steady state, before anything is created.
+  const { monitor } = opts;
+  if (monitor) {
+    const pf = await log.group('Preflight: error budget and steady state', () =>
+      monitor.preflight(opts.experiments, opts.signal),
+    );
+    if (pf.decision !== 'run') {
+      log.warning(`Nothing was injected: ${pf.reason}`);
+      for (const e of opts.experiments)
+        results.push({
+          ...base(e),
+          verdict: pf.decision === 'error' ? 'error' : 'skipped',
+          reason: `not started: ${pf.reason}`,
+        });
+      return {
+        results,
+        prepareProblems,
+        cleanupProblems: [],
+        cancelled: false,
+        preflight: pf,
+        startedAt,
+        finishedAt: new Date(now()).toISOString(),
+      };
+    }
+    log.info('Preflight passed: the error budget allows chaos and the steady state holds.');
+  }
+
+  // 3. The suite-wide stop: the run's deadline, cancellation, or a caller (gate breach).
+  //    `halt` is the hard part of it (deadline, cancellation): it also cuts recovery short.
   const suite = new AbortController();
+  const halt = new AbortController();
   const running = new Map<string, AbortController>();
+  const hardStop = (request: StopRequest): void => {
+    suite.abort(request);
+    halt.abort(request);
+  };
   const runDeadline = setTimeout(
     () =>
-      suite.abort({
+      hardStop({
         kind: 'deadline',
         message: `timed out: the run's timeout of ${formatDuration(opts.runTimeoutMs)} was reached`,
-      } satisfies StopRequest),
+      }),
     opts.runTimeoutMs,
   );
   const onCancel = (): void =>
-    suite.abort({
-      kind: 'cancelled',
-      message: 'cancelled: the workflow run was cancelled',
-    } satisfies StopRequest);
+    hardStop({ kind: 'cancelled', message: 'cancelled: the workflow run was cancelled' });
   if (opts.signal?.aborted) onCancel();
   opts.signal?.addEventListener('abort', onCancel, { once: true });
   onControl?.({
@@ -158,6 +215,26 @@ export async function runExperiments(
       warning: (m) => log.warning(`${prefix} ${m}`),
     };
     const ac = new AbortController();
+    const watch = monitor?.watch(e, {
+      stopExperiment: (message) => ac.abort({ kind: 'breach', message } satisfies StopRequest),
+      stopSuite: (message) => suite.abort({ kind: 'breach', message } satisfies StopRequest),
+    });
+    // One at a time, the steady state is checked again right before each experiment: the one
+    // before it has recovered, or this one would measure its leftovers. (In parallel, other
+    // experiments' chaos is the steady state; the preflight checked it before the run.)
+    if (watch && opts.maxParallel <= 1 && watch.result().probes.length) {
+      const steady = await watch.before(suite.signal);
+      if (!steady.ok && !suite.signal.aborted) {
+        r.reason = `not started: steady state not met before chaos: ${steady.failures.join('; ')}`;
+        r.monitoring = watch.result();
+        log.warning(`${prefix} ${r.reason}`);
+        return r;
+      }
+    }
+    if (suite.signal.aborted) {
+      r.reason = `not started: ${(suite.signal.reason as StopRequest).message}`;
+      return r;
+    }
     running.set(e.name, ac);
     const onSuite = (): void => ac.abort(suite.signal.reason);
     suite.signal.addEventListener('abort', onSuite, { once: true });
@@ -177,6 +254,7 @@ export async function runExperiments(
       progress(`starting (${e.provider}, timeout ${formatDuration(e.timeoutMs)})`);
       handle = await provider.start(e, ctx);
       r.created = [...handle.created];
+      watch?.startDuring();
       const pv = await handle.wait(ac.signal);
       r.verdict = pv.verdict;
       r.reason = pv.reason;
@@ -200,6 +278,7 @@ export async function runExperiments(
       clearTimeout(timer);
       suite.signal.removeEventListener('abort', onSuite);
       running.delete(e.name);
+      await watch?.endDuring();
     }
     r.durationMs = now() - t;
     r.finishedAt = new Date(now()).toISOString();
@@ -218,6 +297,24 @@ export async function runExperiments(
     }
     r.cleanupMs = now() - c;
     if (!r.cleanupProblems.length) progress(`cleaned up in ${formatDuration(r.cleanupMs)}`);
+    // 4. Recovery: the probes until they hold again (not after a failed cleanup: chaos may
+    //    still be active, and waiting would only delay the report of it).
+    if (watch && handle && !r.cleanupProblems.length && !halt.signal.aborted) {
+      const rec = await watch.recover(halt.signal);
+      if (rec)
+        progress(
+          rec.recovered
+            ? `recovered: the probes held again ${formatDuration(rec.ms)} after cleanup`
+            : `did not recover: ${rec.reason}`,
+        );
+    }
+    if (watch) {
+      r.monitoring = watch.result();
+      const v = combinedVerdict(r, r.monitoring);
+      if (v.verdict !== r.verdict) progress(`verdict: ${v.verdict} (${v.reason})`);
+      r.verdict = v.verdict;
+      r.reason = v.reason;
+    }
     return r;
   };
 

@@ -16,6 +16,7 @@
  * - HTTP 429 and 5xx, network failures and attempt timeouts are retried with
  *   {@link withRetry} (Retry-After honoured); 4xx answers (a malformed query, a bad token) are not.
  */
+import { errorMessage } from '../errors.js';
 import {
   DEFAULT_RETRY,
   retryAfterMs,
@@ -268,9 +269,9 @@ function describe(err: unknown, timeoutMs: number): string {
   if (errorName(err) === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   if (errorName(err) === 'AbortError') return 'cancelled';
   const code = errorCode(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const cause = isObject(err) ? (err as { cause?: unknown }).cause : undefined;
-  const detail = cause instanceof Error && cause.message ? cause.message : undefined;
+  const detail = isObject(cause) ? errorMessage(cause) || undefined : undefined;
   if (code && detail) return `${message}: ${detail.includes(code) ? detail : `${code} ${detail}`}`;
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }

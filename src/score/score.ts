@@ -24,6 +24,7 @@ export function experimentScore(
     case 'aborted':
       return 0;
     case 'error':
+    case 'skipped':
       return undefined;
     case 'fail': {
       const Q = r.providerVerdict?.providerProbes ?? 0;

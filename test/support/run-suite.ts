@@ -8,8 +8,9 @@ import type { FisApi } from '../../src/aws/fis.js';
 import type { ExperimentResult } from '../../src/engine/result.js';
 import type { KubeApi } from '../../src/kube/api.js';
 import type { Logger } from '../../src/log.js';
-import { executeRun, type RunReport } from '../../src/pipeline.js';
+import { executeRun, type PipelineDeps, type RunReport } from '../../src/pipeline.js';
 import { loadSuite } from '../../src/suite/load.js';
+import type { Suite } from '../../src/suite/model.js';
 import { RUN_DATA } from './cluster.js';
 
 export interface RunRecord {
@@ -24,6 +25,7 @@ export interface SuiteRun {
   /** Every log line, warnings and debug lines included, in order. */
   lines: string[];
   byName: Record<string, ExperimentResult>;
+  suite: Suite;
 }
 
 export interface SuiteRunOptions {
@@ -35,11 +37,15 @@ export interface SuiteRunOptions {
   /** The run's timeout input (default 60 s). */
   timeout?: number;
   signal?: AbortSignal;
+  /** Default test/data/run/suite.yml. */
+  suiteFile?: string;
+  /** Extra pipeline dependencies (Prometheus retries, fetch). */
+  pipeline?: Pick<PipelineDeps, 'prometheusRetry' | 'fetch'>;
 }
 
 export async function runSuite(experiments: string, opts: SuiteRunOptions): Promise<SuiteRun> {
   const env = { RUNNER_TEMP: opts.tempDir, ...opts.env };
-  const suite = loadSuite(path.join(RUN_DATA, 'suite.yml'), {
+  const suite = loadSuite(opts.suiteFile ?? path.join(RUN_DATA, 'suite.yml'), {
     env,
     selection: experiments,
     environment: 'staging',
@@ -101,8 +107,9 @@ export async function runSuite(experiments: string, opts: SuiteRunOptions): Prom
         ? { fisApi: opts.fisApi, fisOptions: { pollMs: { first: 10, max: 80 }, debug } }
         : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...opts.pipeline,
     },
   );
   const byName = Object.fromEntries(report.outcome.results.map((r) => [r.name, r]));
-  return { report, rec, lines, byName };
+  return { report, rec, lines, byName, suite };
 }

@@ -1,3 +1,0 @@
-import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
-function i(e){return`${e.file}:${e.line}:${e.column}`}function n(e){return e.position?`${i(e.position)}: ${e.message}`:e.message}var r=class e extends Error{issues;constructor(o){let t=typeof o=="string"?[{message:o}]:o;super(e.describe(t)),this.name="ConfigurationError",this.issues=t}static describe(o){return o.length===1&&o[0]?n(o[0]):[`${o.length} problems:`,...o.map(t=>`  ${n(t)}`)].join(`
-`)}},s={Success:0,VerdictFailed:1,Configuration:2,CleanupFailed:3};function a(e){return e instanceof Error?e.message:String(e)}export{n as a,r as b,s as c,a as d};

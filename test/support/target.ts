@@ -1,0 +1,96 @@
+/**
+ * The service under chaos, for gate tests: a loopback HTTP service whose `/health` answers 200
+ * or 503, and a hook that makes it (and the exporter's error ratio) suffer while chaos of ours
+ * exists in the loopback cluster, the way a real service suffers while a NetworkChaos is injected.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MANAGED_BY_LABEL } from '../../src/kube/names.js';
+import type { ObjectStore, StoreEvent } from '../../src/sim/kube/store.js';
+
+export interface Target {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  healthy: boolean;
+  /** Requests to /health so far. */
+  readonly hits: number;
+  close(): Promise<void>;
+}
+
+export async function startTarget(): Promise<Target> {
+  let hits = 0;
+  const state = { healthy: true };
+  const server = http.createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] !== '/health') {
+      res.writeHead(404).end();
+      return;
+    }
+    hits++;
+    if (state.healthy) res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+    else res.writeHead(503, { 'Content-Type': 'text/plain' }).end('degraded\n');
+  });
+  server.keepAliveTimeout = 100;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get healthy() {
+      return state.healthy;
+    },
+    set healthy(v: boolean) {
+      state.healthy = v;
+    },
+    get hits() {
+      return hits;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const CHAOS_GROUPS = new Set(['chaos-mesh.org', 'litmuschaos.io']);
+
+export interface ChaosTimeline {
+  /** When each chaos object of ours appeared and disappeared (epoch ms). */
+  added: { name: string; at: number }[];
+  deleted: { name: string; at: number }[];
+}
+
+/**
+ * Calls `onStart` when the first chaos object of ours (Chaos Mesh kinds, ChaosEngines) is
+ * created and `onEnd` when the last one is gone; returns the timeline and an unsubscribe.
+ */
+export function onChaos(
+  store: ObjectStore,
+  hooks: { onStart?: () => void; onEnd?: () => void },
+): { timeline: ChaosTimeline; stop: () => void } {
+  const timeline: ChaosTimeline = { added: [], deleted: [] };
+  const live = new Set<string>();
+  const stop = store.subscribe((e: StoreEvent) => {
+    if (!CHAOS_GROUPS.has(e.resource.group) || e.resource.plural === 'chaosexperiments') return;
+    if (e.resource.plural === 'chaosresults') return;
+    if (e.object.metadata?.labels?.[MANAGED_BY_LABEL] !== 'chaos-gate') return;
+    const key = `${e.resource.plural}/${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`;
+    if (e.type === 'ADDED' && !live.has(key)) {
+      live.add(key);
+      timeline.added.push({ name: key, at: Date.now() });
+      if (live.size === 1) hooks.onStart?.();
+    } else if (e.type === 'DELETED' && live.delete(key)) {
+      timeline.deleted.push({ name: key, at: Date.now() });
+      if (live.size === 0) hooks.onEnd?.();
+    }
+  });
+  return { timeline, stop };
+}
+
+/** A loopback port nothing listens on (bound, then released): connections are refused. */
+export async function closedPort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
