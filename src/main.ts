@@ -11,6 +11,7 @@ import { parseInputs, type Inputs } from './inputs.js';
 import { actionsLogger, type Logger } from './log.js';
 import { loadSuite } from './suite/load.js';
 import type { Suite } from './suite/model.js';
+import type { SuiteVerdict } from './score/score.js';
 import { buildPlan, renderPlanMarkdown, renderPlanText } from './suite/plan.js';
 
 export interface RunDependencies {
@@ -71,8 +72,20 @@ export function prepare(inputs: Inputs, env: NodeJS.ProcessEnv, cwd?: string): S
   });
 }
 
+function pipelineDeps(deps: RunDependencies): PipelineDeps {
+  return {
+    log: deps.log,
+    env: deps.env,
+    mask: deps.setSecret,
+    saveState: deps.saveState,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.env.GITHUB_WORKSPACE ? { cwd: deps.env.GITHUB_WORKSPACE } : {}),
+    ...deps.pipeline,
+  };
+}
+
 /** Outputs of a run that produced no score: a dry run (`skipped`) or one that failed before chaos (`error`). */
-function setOutputsWithoutScore(deps: RunDependencies, verdict: 'skipped' | 'error'): void {
+function setOutputsWithoutScore(deps: RunDependencies, verdict: SuiteVerdict): void {
   deps.setOutput(Output.Verdict, verdict);
   for (const name of [Output.Score, Output.ScoreDelta, Output.BudgetConsumed])
     deps.setOutput(name, '');
@@ -93,27 +106,30 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
     });
     const plan = buildPlan(suite, inputs.timeoutMs);
     log.info(renderPlanText(plan));
+    // Loaded only once the suite is valid: a bad suite never pays for the Kubernetes and AWS clients.
+    const { executeRun, exitCodeOf, failsStep } = await import('./pipeline.js');
     if (inputs.mode === 'dry-run') {
-      await deps.writeSummary(renderPlanMarkdown(plan));
-      // Nothing ran: the verdict of a dry run is `skipped`, with no score.
-      setOutputsWithoutScore(deps, 'skipped');
+      // SPEC 2: load, connect, preflight, print the plan; inject nothing.
+      const report = await executeRun(suite, inputs, pipelineDeps(deps));
+      const { renderPreflightMarkdown } = await import('./report/run-summary.js');
+      await deps.writeSummary(renderPlanMarkdown(plan) + renderPreflightMarkdown(report));
+      // Nothing ran: no score; `skipped` unless connecting or the preflight found a problem.
+      setOutputsWithoutScore(deps, report.verdict);
       log.info('Dry run: nothing was injected.');
+      if (report.outcome.prepareProblems.length)
+        deps.setFailed(
+          `chaos-gate dry run: ${report.outcome.prepareProblems.length} problem(s) found while connecting; nothing was injected`,
+        );
+      else if (failsStep(report.verdict, inputs.failOn))
+        deps.setFailed(
+          `chaos-gate dry run: ${report.outcome.preflight?.reason ?? report.verdict}; nothing was injected`,
+        );
       return;
     }
-    // Loaded only for real runs: dry runs never pay for the Kubernetes and AWS clients.
-    const { executeRun, exitCodeOf, failsStep } = await import('./pipeline.js');
     const { renderRunMarkdown, renderRunText } = await import('./report/run-summary.js');
     const { budgetConsumed, buildJsonReport, writeJsonReport } = await import('./report/json.js');
     const { formatFigure } = await import('./gates/budget.js');
-    const report = await executeRun(suite, inputs, {
-      log,
-      env: deps.env,
-      mask: deps.setSecret,
-      saveState: deps.saveState,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(deps.env.GITHUB_WORKSPACE ? { cwd: deps.env.GITHUB_WORKSPACE } : {}),
-      ...deps.pipeline,
-    });
+    const report = await executeRun(suite, inputs, pipelineDeps(deps));
     const { results } = report.outcome;
     deps.setOutput(Output.Verdict, report.verdict);
     deps.setOutput(

@@ -1,5 +1,6 @@
 /**
- * `mode: run` (and `chaos-gate run`): connect -> run -> score, after the suite has been loaded.
+ * `mode: run` (and `chaos-gate run`): connect -> preflight -> run -> gate -> score, after the
+ * suite has been loaded; `mode: dry-run` stops after the preflight.
  * Kept out of main.ts and loaded with import() so validation and dry runs never load the
  * Kubernetes and AWS clients. Reports (PR comment, check run, Slack) build on its result.
  */
@@ -112,8 +113,10 @@ export function connectFis(inputs: Inputs, deps: Pick<PipelineDeps, 'env' | 'log
 }
 
 /**
- * Prometheus clients: the SLO's or probe's own URL, else the suite's `prometheus.url`, else the
- * `prometheus-url` input; the token is the suite's, else the input's (one client per URL).
+ * Prometheus clients: the SLO's or probe's own URL, else the `prometheus-url` input, else the
+ * suite's `prometheus.url`; the token is the `prometheus-token` input, else the suite's (the
+ * workflow knows its environment better than a suite shared between environments). One client
+ * per URL.
  */
 export function prometheusClients(
   suite: Pick<Suite, 'prometheus'>,
@@ -121,9 +124,9 @@ export function prometheusClients(
   deps: Pick<PipelineDeps, 'log' | 'signal' | 'prometheusRetry'>,
 ): (url?: string) => PromClient {
   const clients = new Map<string, PromClient>();
-  const token = suite.prometheus.token ?? inputs.prometheusToken;
+  const token = inputs.prometheusToken ?? suite.prometheus.token;
   return (own) => {
-    const url = own ?? suite.prometheus.url ?? inputs.prometheusUrl;
+    const url = own ?? inputs.prometheusUrl ?? suite.prometheus.url;
     if (!url) throw new Error('no Prometheus URL (the suite was validated without one)');
     let c = clients.get(url);
     if (!c) {
@@ -199,6 +202,7 @@ export async function executeRun(
         runTimeoutMs: inputs.timeoutMs,
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(monitor ? { monitor } : {}),
+        ...(inputs.mode === 'dry-run' ? { dryRun: true } : {}),
       },
       deps.onControl,
     );
@@ -206,14 +210,26 @@ export async function executeRun(
     const score = suiteScore(outcome.results, (r) => probeTally(r.monitoring));
     const verdict = outcome.prepareProblems.length
       ? 'error'
-      : suiteVerdict(outcome.results, score.score, suite.gates, {
-          skipped: outcome.preflight?.decision === 'skip',
-          gate: gates.result,
-        });
+      : inputs.mode === 'dry-run'
+        ? dryRunVerdict(outcome)
+        : suiteVerdict(outcome.results, score.score, suite.gates, {
+            skipped: outcome.preflight?.decision === 'skip',
+            gate: gates.result,
+          });
     return { runId, outcome, score, verdict, gates, ledgerPath, leftover: ledger.data() };
   } finally {
     providers.all().forEach((p) => p.close());
   }
+}
+
+/**
+ * A dry run's verdict: `skipped` (nothing ran) when everything is ready, else what the real run
+ * would have been before injecting anything: `fail` (a preflight gate failed), `error` (the
+ * steady state does not hold).
+ */
+function dryRunVerdict(outcome: RunOutcome): SuiteVerdict {
+  const d = outcome.preflight?.decision;
+  return d === 'fail' ? 'fail' : d === 'error' ? 'error' : 'skipped';
 }
 
 /** The preflight as measured, the budget consumed once the run is over, and any breach. */

@@ -66,23 +66,20 @@ describe('node dist/index.js as the runner runs it', () => {
     );
   });
 
-  test('a good suite in dry-run prints the plan, writes it to the job summary and opens no connection', () => {
+  test('a good suite in dry-run prints the plan, then connects: no cluster here is a configuration error, no request sent', () => {
     const r = runBundle(
       'index',
       { suite: 'examples/checkout/suite.yml', mode: 'dry-run', experiments: 'tag:smoke' },
       { workspace },
     );
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(1);
     expect(r.stdout).toContain('Plan for suite "checkout": 2 experiments, at most 2 at once');
     expect(r.stdout).toContain(
       '1. checkout-pod-delete [litmus] ChaosEngine checkout-pod-delete (pod-delete) (critical)',
     );
     expect(r.stdout).toContain('2. cart-pod-kill [chaos-mesh] PodChaos pod-kill');
-    expect(r.stdout).toContain('Dry run: nothing was injected.');
-    expect(r.summary).toContain('## chaos-gate plan: checkout');
-    expect(r.summary).toContain('| 1 | `checkout-pod-delete` (critical) | litmus |');
-    expect(r.outputs.verdict).toBe('skipped');
+    expect(r.stdout).toContain('Configuration error, nothing was injected');
+    expect(r.outputs.verdict).toBe('error');
     expect(r.outputs.score).toBe('');
     expect(r.network).toEqual([]);
   });

@@ -80,6 +80,26 @@ test('run: verdict outputs and summary; the token is masked; only loopback; the 
   expect(post.network).toEqual([]);
 });
 
+test('dry-run: connects, creates only with dryRun=All, prints the plan; verdict skipped, nothing left', async () => {
+  const before = cluster.server.requests.length;
+  const main = await runBundleAsync(
+    'index',
+    { ...inputs('litmus-pass,mesh-delay'), mode: 'dry-run' },
+    { workspace, runnerTemp },
+  );
+  expect(main.stderr).toBe('');
+  expect(main.status).toBe(0);
+  expect(main.stdout).toContain('Plan for suite "run-it": 2 experiments');
+  expect(main.stdout).toContain('Dry run: nothing was injected.');
+  expect(main.outputs).toMatchObject({ verdict: 'skipped', score: '', passed: '0' });
+  expect(main.summary).toContain('## chaos-gate plan: run-it');
+  const writes = cluster.server.requests
+    .slice(before)
+    .filter((r) => r.method !== 'GET' && r.method !== 'LIST');
+  expect(writes.length).toBeGreaterThan(0);
+  expect(writes.every((r) => r.method === 'POST' && r.query.dryRun === 'All')).toBe(true);
+});
+
 test('a main step killed mid-experiment: the post step stops and deletes what the ledger holds', async () => {
   cluster.litmus.scenario('web-delete-hang', { hang: true });
   let killed = false;

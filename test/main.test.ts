@@ -2,6 +2,7 @@ import type { InputName } from '../src/constants.js';
 import type { ConfigIssue } from '../src/errors.js';
 import { run, type RunDependencies } from '../src/main.js';
 import { podKill, workdir, type Workdir } from './support/workdir.js';
+import { startCluster } from './support/cluster.js';
 
 let wd: Workdir;
 beforeAll(() => {
@@ -32,7 +33,7 @@ beforeAll(() => {
 });
 afterAll(() => wd.remove());
 
-function fake(inputs: Partial<Record<InputName, string>>) {
+function fake(inputs: Partial<Record<InputName, string>>, pipeline?: RunDependencies['pipeline']) {
   const record = {
     outputs: {} as Record<string, string>,
     failed: [] as string[],
@@ -60,26 +61,50 @@ function fake(inputs: Partial<Record<InputName, string>>) {
     },
     setFailed: (m) => record.failed.push(m),
     saveState: () => undefined,
+    ...(pipeline ? { pipeline } : {}),
   };
   return { deps, record };
 }
 
 describe('run()', () => {
-  test('dry-run of a valid suite: plan logged and summarised, verdict skipped, step not failed', async () => {
-    const { deps, record } = fake({ suite: 'suite.yml', mode: 'dry-run' });
+  test('dry-run of a valid suite: plan logged, connected, dry-run created only; verdict skipped, step not failed', async () => {
+    const cluster = await startCluster();
+    try {
+      const before = cluster.server.requests.length;
+      const { deps, record } = fake(
+        { suite: 'suite.yml', mode: 'dry-run' },
+        { kubeApi: cluster.api },
+      );
+      await run(deps);
+      expect(record.failed).toEqual([]);
+      expect(record.outputs).toEqual({
+        verdict: 'skipped',
+        score: '',
+        'score-delta': '',
+        'budget-consumed': '',
+        passed: '0',
+        failed: '0',
+        errored: '0',
+      });
+      expect(record.info.join('\n')).toContain('1. kill [chaos-mesh] PodChaos pod-kill');
+      expect(record.info.join('\n')).toContain(
+        'chaos-mesh: reachable, installed, 1 experiment accepted by a server-side dry run',
+      );
+      expect(record.summary[0]).toContain('Dry run: nothing was injected.');
+      const posts = cluster.server.requests.slice(before).filter((r) => r.method === 'POST');
+      expect(posts.length).toBeGreaterThan(0);
+      expect(posts.every((r) => r.query.dryRun === 'All')).toBe(true);
+      expect(cluster.leftovers()).toEqual([]);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  test('dry-run without a cluster: it connects, so no kubeconfig is a configuration error', async () => {
+    const { deps, record } = fake({ suite: 'suite.yml', mode: 'dry-run', kubeconfig: 'nope.yaml' });
     await run(deps);
-    expect(record.failed).toEqual([]);
-    expect(record.outputs).toEqual({
-      verdict: 'skipped',
-      score: '',
-      'score-delta': '',
-      'budget-consumed': '',
-      passed: '0',
-      failed: '0',
-      errored: '0',
-    });
-    expect(record.info.join('\n')).toContain('1. kill [chaos-mesh] PodChaos pod-kill');
-    expect(record.summary[0]).toContain('Dry run: nothing was injected.');
+    expect(record.outputs.verdict).toBe('error');
+    expect(record.failed[0]).toContain('Configuration error, nothing was injected');
   });
 
   test('a namespace outside the allow-list: annotated at the manifest field, step failed, verdict error', async () => {

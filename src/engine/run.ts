@@ -47,6 +47,8 @@ export interface EngineOptions {
   signal?: AbortSignal;
   /** Probes, SLOs and gates: the preflight, sampling during chaos, recovery after cleanup. */
   monitor?: EngineMonitor;
+  /** `mode: dry-run`: prepare (connect, server-side dry run) and preflight, then stop. */
+  dryRun?: boolean;
   now?: () => number;
 }
 
@@ -173,6 +175,21 @@ export async function runExperiments(
       };
     }
     log.info('Preflight passed: the error budget allows chaos and the steady state holds.');
+  }
+  if (opts.dryRun) {
+    log.info(
+      'Dry run: every provider is reachable and accepted the experiments; nothing was injected.',
+    );
+    for (const e of opts.experiments)
+      results.push({ ...base(e), verdict: 'skipped', reason: 'dry run: nothing was injected' });
+    return {
+      results,
+      prepareProblems,
+      cleanupProblems: [],
+      cancelled: false,
+      startedAt,
+      finishedAt: new Date(now()).toISOString(),
+    };
   }
 
   // 3. The suite-wide stop: the run's deadline, cancellation, or a caller (gate breach).
