@@ -23,7 +23,7 @@ Commands:
   validate   check the suite, its manifests and the blast radius; inject nothing
   plan       validate, then print what a run would do: order, concurrency, targets, worst-case time
   run        run the suite against the cluster (LitmusChaos, Chaos Mesh) and print the verdict
-  demo       run against local simulators (not available yet)
+  demo       run examples/demo/suite.yml against local simulators and write demo-out/
 
 Options (named like the action's inputs):
   --suite FILE          suite file (default .github/chaos/suite.yml)
@@ -108,6 +108,7 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     const v = (values as Record<string, unknown>)[name];
     return typeof v === 'string' ? v : '';
   };
+  if (command === 'demo') return demoCommand(io);
   try {
     const get = (name: InputName): string => {
       // Secrets come from the environment on the command line, never from argv (shell history).
@@ -120,12 +121,6 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
       return flag(name) || fromEnv[name] || '';
     };
     const inputs = parseInputs(get, { mask: () => undefined, env: io.env });
-    if (command === 'demo') {
-      io.err.write(
-        `chaos-gate: \`demo\` is not available in this version: the simulators are not shipped yet. Use \`validate\`, \`plan\` or \`run\`.\n`,
-      );
-      return ExitCode.Configuration;
-    }
     const suite = prepare(inputs, io.env, io.cwd);
     if (command === 'run') return await runCommand(suite, inputs, log, io);
     if (command === 'validate') {
@@ -183,6 +178,27 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     }
     io.err.write(`chaos-gate: ${errorMessage(err)}\n`);
     return ExitCode.VerdictFailed;
+  }
+}
+
+/** `chaos-gate demo`: everything simulated on 127.0.0.1 (loaded only for this command). */
+async function demoCommand(io: CliIo): Promise<ExitCode> {
+  const { runDemo } = await import('./demo/run.js');
+  const ac = new AbortController();
+  const onSignal = (): void => ac.abort('SIGINT');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runDemo({
+      out: io.out,
+      err: io.err,
+      cwd: io.cwd,
+      signal: ac.signal,
+      ...(io.env.CHAOS_GATE_DEMO_PROMETHEUS === 'simulated' ? { simulatedPrometheus: true } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -127,12 +127,6 @@ describe('chaos-gate CLI', () => {
     );
   });
 
-  test('demo is refused plainly (exit 2) until the simulators ship: it never pretends to have run', async () => {
-    const r = await cli(['demo'], wd.dir);
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('`demo` is not available in this version');
-  });
-
   test('the bundled dist/cli.js behaves the same as a process (exit codes included)', () => {
     const bin = path.join(ROOT, 'dist/cli.js');
     const ok = spawnSync(process.execPath, [bin, 'validate', '--suite', 'suite.yml'], {

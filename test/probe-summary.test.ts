@@ -326,12 +326,21 @@ describe('recoveryTime', () => {
     expect(recoveryTime(samples, END, MINUTE, passes)).toEqual(expected);
   });
 
-  test('one consecutive pass by default', () => {
-    expect(RECOVERY_PASSES).toBe(1);
-    expect(recoveryTime([fail(2000), pass(3000)], END, MINUTE)).toEqual({
+  test('three consecutive passes by default, timed from the first of them', () => {
+    expect(RECOVERY_PASSES).toBe(3);
+    expect(recoveryTime([fail(2000), pass(3000)], END, MINUTE)).toMatchObject({
+      recovered: false,
+    });
+    expect(
+      recoveryTime(
+        [fail(2000), pass(3000), fail(3500), pass(4000), pass(5000), pass(6000)],
+        END,
+        MINUTE,
+      ),
+    ).toEqual({
       recovered: true,
-      ms: 2000,
-      at: 3000,
+      ms: 3000,
+      at: 4000,
     });
   });
 });

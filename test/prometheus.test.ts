@@ -4,8 +4,8 @@
  * fails. Prometheus missing or not starting fails this file (beforeAll throws), it never skips.
  */
 import { createPromClient, substituteWindow, type PromResult } from '../src/prom/client.js';
-import { backfillOpenMetrics, startExporter, type Exporter } from './support/exporter.js';
-import { startPrometheus, type TestPrometheus } from './support/prometheus.js';
+import { backfillOpenMetrics, startExporter, type Exporter } from '../src/sim/exporter.js';
+import { startPrometheus, type TestPrometheus } from '../src/sim/prometheus.js';
 
 const SLO_QUERY =
   'sum(rate(http_requests_total{job="checkout",code=~"5.."}[$window])) / sum(rate(http_requests_total{job="checkout"}[$window]))';

@@ -13,7 +13,7 @@
  *   both `min` and `max` the margin is to the nearer one. Samples without a value (errors, no
  *   data) have no worst value. Ties: the earliest.
  * - Recovery: the time from the end of cleanup to the first sample of a run of
- *   {@link RECOVERY_PASSES} consecutive passing samples (1: the first pass), all taken within
+ *   {@link RECOVERY_PASSES} consecutive passing samples, all taken within
  *   `recoveryTimeout` of the end of cleanup. Samples before the end of cleanup are ignored.
  */
 import { roundScore } from '../score/score.js';
@@ -46,8 +46,12 @@ export interface ProbeSummary {
   after: PhaseSummary;
 }
 
-/** Consecutive passing samples that count as "the probe holds again". */
-export const RECOVERY_PASSES = 1;
+/**
+ * Consecutive passing samples that count as "the probe holds again": one lucky pass of a flaky
+ * service is not recovery (found with the demo: a 40%-failing probe passed once right after
+ * cleanup). The recovery time is still that of the first of them.
+ */
+export const RECOVERY_PASSES = 3;
 
 const byTime = (samples: readonly ProbeSample[]): ProbeSample[] =>
   [...samples].sort((a, b) => a.at - b.at);

@@ -5,7 +5,7 @@
  * traits, so the loopback server routes exactly as the real service does.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../paths.js';
 
 export interface SmithyMember {
   target: string;
@@ -30,9 +30,7 @@ export interface SmithyModel {
 }
 
 /** The model file shipped with the sim. */
-export const FIS_MODEL_FILE = fileURLToPath(
-  new URL('./model/fis-2020-12-01.json', import.meta.url),
-);
+export const FIS_MODEL_FILE = packagePath('src', 'sim', 'fis', 'model', 'fis-2020-12-01.json');
 export const FIS_NAMESPACE = 'com.amazonaws.fis';
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -9,16 +9,16 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { isRecord, type KubeObject } from '../../kube/object.js';
+import { packagePath } from '../paths.js';
 import { pruneObject } from './prune.js';
 import { compileSchema } from './schema-ajv.js';
 import { causesFromAjv } from './schema-errors.js';
 import type { ResourceType, StatusCause } from './store.js';
 
 /** The CRD files shipped with the sims. */
-export const CRD_DIR = fileURLToPath(new URL('../crds/', import.meta.url));
+export const CRD_DIR = packagePath('src', 'sim', 'crds');
 
 /** The YAML files in `dir` (default CRD_DIR), sorted. */
 export function crdFileNames(dir = CRD_DIR): string[] {

@@ -1,17 +1,21 @@
 /**
- * The service under chaos, for gate tests: a loopback HTTP service whose `/health` answers 200
- * or 503, and a hook that makes it (and the exporter's error ratio) suffer while chaos of ours
- * exists in the loopback cluster, the way a real service suffers while a NetworkChaos is injected.
+ * The service under chaos, for the gate tests and the demo: a loopback HTTP service whose
+ * `/health` answers 200 or 503, and a hook that makes it (and the exporter's error ratio) suffer
+ * while chaos of ours exists in the loopback cluster, the way a real service suffers while a
+ * NetworkChaos is injected.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MANAGED_BY_LABEL } from '../../src/kube/names.js';
-import type { ObjectStore, StoreEvent } from '../../src/sim/kube/store.js';
+import { MANAGED_BY_LABEL } from '../kube/names.js';
+import type { ObjectStore, StoreEvent } from './kube/store.js';
 
 export interface Target {
   /** `http://127.0.0.1:PORT` */
   url: string;
+  /** False: every request fails. */
   healthy: boolean;
+  /** While healthy, this share of requests fails anyway (deterministic: evenly spread), 0..1. */
+  failRatio: number;
   /** Requests to /health so far. */
   readonly hits: number;
   close(): Promise<void>;
@@ -19,14 +23,17 @@ export interface Target {
 
 export async function startTarget(): Promise<Target> {
   let hits = 0;
-  const state = { healthy: true };
+  const state = { healthy: true, failRatio: 0, flaky: 0 };
   const server = http.createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] !== '/health') {
       res.writeHead(404).end();
       return;
     }
     hits++;
-    if (state.healthy) res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+    const before = Math.floor(state.flaky * state.failRatio);
+    state.flaky++;
+    const flakes = Math.floor(state.flaky * state.failRatio) > before;
+    if (state.healthy && !flakes) res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
     else res.writeHead(503, { 'Content-Type': 'text/plain' }).end('degraded\n');
   });
   server.keepAliveTimeout = 100;
@@ -39,6 +46,14 @@ export async function startTarget(): Promise<Target> {
     },
     set healthy(v: boolean) {
       state.healthy = v;
+    },
+    get failRatio() {
+      return state.failRatio;
+    },
+    set failRatio(v: number) {
+      if (!(v >= 0 && v <= 1)) throw new RangeError(`failRatio must be within 0..1, got ${v}`);
+      state.failRatio = v;
+      state.flaky = 0;
     },
     get hits() {
       return hits;
