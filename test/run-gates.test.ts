@@ -110,6 +110,7 @@ async function run(
   experiments: string,
   env: Record<string, string>,
   effect: { errorRatio?: number; unhealthy?: boolean; healAfterMs?: number } = {},
+  mode: 'run' | 'dry-run' = 'run',
 ): Promise<GateRun> {
   const c = cluster!;
   const exporter = exporters[env.SLO_JOB ?? 'checkout']!;
@@ -138,6 +139,7 @@ async function run(
       env: { PROM_URL: prom!.url, TARGET_URL: target!.url, ...env },
       timeout: 120_000,
       pipeline: { prometheusRetry: FAST_RETRY },
+      mode,
     });
     const creates = c.server.requests
       .slice(before)
@@ -179,6 +181,22 @@ test('preflight: low budget with onLowBudget fail -> fail, nothing created', asy
   expect(r.creates).toBe(0);
   expect(r.byName['mesh-delay']).toMatchObject({ verdict: 'skipped', started: false });
   expect(r.byName['mesh-delay']?.reason).toMatch(/preflight gate failed/);
+}, 30_000);
+
+test('a dry run connects and runs the preflight: skipped when ready, fail when a gate fails', async () => {
+  const ready = await run('mesh-delay', {}, {}, 'dry-run');
+  expect(ready.report.verdict).toBe('skipped');
+  expect(ready.creates).toBe(0);
+  expect(ready.report.gates.preflight?.decision).toBe('run');
+  expect(ready.report.gates.preflight?.steady.ok).toBe(true);
+  expect(ready.byName['mesh-delay']).toMatchObject({
+    verdict: 'skipped',
+    reason: 'dry run: nothing was injected',
+  });
+  expect(ready.report.gates.budget).toBeUndefined();
+  const low = await run('mesh-delay', { MIN_BUDGET: '60', ON_LOW_BUDGET: 'fail' }, {}, 'dry-run');
+  expect(low.report.verdict).toBe('fail');
+  expect(low.creates).toBe(0);
 }, 30_000);
 
 test('steady state not met before chaos -> error, nothing created', async () => {

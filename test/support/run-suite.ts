@@ -39,6 +39,8 @@ export interface SuiteRunOptions {
   signal?: AbortSignal;
   /** Default test/data/run/suite.yml. */
   suiteFile?: string;
+  /** Default `run`. */
+  mode?: 'run' | 'dry-run';
   /** Extra pipeline dependencies (Prometheus retries, fetch). */
   pipeline?: Pick<PipelineDeps, 'prometheusRetry' | 'fetch'>;
 }
@@ -81,7 +83,7 @@ export async function runSuite(experiments: string, opts: SuiteRunOptions): Prom
     {
       suite: 'suite.yml',
       experiments,
-      mode: 'run',
+      mode: opts.mode ?? 'run',
       failOn: 'fail',
       timeoutMs: opts.timeout ?? 60_000,
       environment: 'staging',
