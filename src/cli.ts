@@ -227,17 +227,10 @@ async function runCommand(suite: Suite, inputs: Inputs, log: Logger, io: CliIo):
       cwd: io.cwd,
     });
     log.info(renderRunText(report));
-    const { buildJsonReport, writeJsonReport } = await import('./report/json.js');
-    try {
-      const written = await writeJsonReport(
-        inputs.reportPath,
-        buildJsonReport(suite, report, { environment: inputs.environment }),
-        io.cwd,
-      );
-      log.info(`JSON report: ${written}`);
-    } catch (err) {
-      log.warning(`could not write the JSON report ${inputs.reportPath}: ${errorMessage(err)}`);
-    }
+    const { writeReportFiles } = await import('./report/files.js');
+    const files = await writeReportFiles(suite, report, inputs, io.cwd, log);
+    if (files.json) log.info(`JSON report: ${files.json}`);
+    if (files.junit) log.info(`JUnit report: ${files.junit}`);
     const code = exitCodeOf(report, inputs.failOn);
     if (code === ExitCode.CleanupFailed)
       io.err.write(

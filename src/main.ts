@@ -27,6 +27,8 @@ export interface RunDependencies {
   signal?: AbortSignal;
   /** Extra pipeline wiring for tests and the demo (their own Kubernetes API). */
   pipeline?: Pick<PipelineDeps, 'kubeApi' | 'kubeOptions' | 'onControl'>;
+  /** Tests: the fetch of the GitHub and Slack clients (nock sees the global one). */
+  reportFetch?: typeof fetch;
 }
 
 const actionsDependencies = (): RunDependencies => ({
@@ -87,7 +89,13 @@ function pipelineDeps(deps: RunDependencies): PipelineDeps {
 /** Outputs of a run that produced no score: a dry run (`skipped`) or one that failed before chaos (`error`). */
 function setOutputsWithoutScore(deps: RunDependencies, verdict: SuiteVerdict): void {
   deps.setOutput(Output.Verdict, verdict);
-  for (const name of [Output.Score, Output.ScoreDelta, Output.BudgetConsumed])
+  for (const name of [
+    Output.Score,
+    Output.ScoreDelta,
+    Output.BudgetConsumed,
+    Output.CommentUrl,
+    Output.CheckRunUrl,
+  ])
     deps.setOutput(name, '');
   for (const name of [Output.Passed, Output.Failed, Output.Errored]) deps.setOutput(name, '0');
 }
@@ -126,17 +134,28 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
         );
       return;
     }
-    const { renderRunMarkdown, renderRunText } = await import('./report/run-summary.js');
-    const { budgetConsumed, buildJsonReport, writeJsonReport } = await import('./report/json.js');
+    const { renderRunText } = await import('./report/run-summary.js');
+    const { budgetConsumed } = await import('./report/json.js');
+    const { writeReportFiles } = await import('./report/files.js');
+    const { Reporter } = await import('./report/publish.js');
+    const { signedDelta } = await import('./report/markdown.js');
     const { formatFigure } = await import('./gates/budget.js');
+    const reporter = new Reporter({
+      suite,
+      inputs,
+      env: deps.env,
+      log,
+      ...(deps.reportFetch ? { fetch: deps.reportFetch } : {}),
+    });
+    await reporter.start();
     const report = await executeRun(suite, inputs, pipelineDeps(deps));
     const { results } = report.outcome;
+    // Outputs first: whatever happens to the reports, the verdict is out.
     deps.setOutput(Output.Verdict, report.verdict);
     deps.setOutput(
       Output.Score,
       report.score.score !== undefined ? report.score.score.toFixed(1) : '',
     );
-    deps.setOutput(Output.ScoreDelta, '');
     const consumed = budgetConsumed(report);
     deps.setOutput(Output.BudgetConsumed, consumed !== undefined ? formatFigure(consumed) : '');
     deps.setOutput(Output.Passed, String(results.filter((r) => r.verdict === 'pass').length));
@@ -146,20 +165,22 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
     );
     deps.setOutput(Output.Errored, String(results.filter((r) => r.verdict === 'error').length));
     log.info(renderRunText(report));
-    await deps.writeSummary(renderRunMarkdown(suite.name, report));
-    // A report that cannot be written is a warning: it never changes the verdict.
-    try {
-      const written = await writeJsonReport(
-        inputs.reportPath,
-        buildJsonReport(suite, report, { environment: inputs.environment }),
-        deps.env.GITHUB_WORKSPACE || process.cwd(),
-      );
-      deps.setOutput(Output.ReportPath, written);
-    } catch (err) {
-      log.warning(
-        `chaos-gate could not write the JSON report ${inputs.reportPath}: ${errorMessage(err)}`,
-      );
-    }
+    const published = await reporter.finish(report);
+    deps.setOutput(
+      Output.ScoreDelta,
+      published.scoreDelta !== undefined ? signedDelta(published.scoreDelta) : '',
+    );
+    deps.setOutput(Output.CommentUrl, published.commentUrls[0] ?? '');
+    deps.setOutput(Output.CheckRunUrl, published.checkRunUrl ?? '');
+    await deps.writeSummary(published.markdown);
+    const files = await writeReportFiles(
+      suite,
+      report,
+      inputs,
+      deps.env.GITHUB_WORKSPACE || process.cwd(),
+      log,
+    );
+    if (files.json) deps.setOutput(Output.ReportPath, files.json);
     if (exitCodeOf(report, inputs.failOn) === ExitCode.CleanupFailed)
       deps.setFailed(
         `chaos-gate could not remove everything it created; chaos may still be active:\n${report.outcome.cleanupProblems.join('\n')}`,

@@ -10,14 +10,23 @@ import path from 'node:path';
 import { runBundleAsync, stateEnv } from './support/runner.js';
 import { RUN_DATA, startCluster, type TestCluster } from './support/cluster.js';
 import { CREDENTIALS, startFis } from './support/fis.js';
+import { startGitHubServer, type GitHubServer } from '../src/sim/github.js';
+import { startSlackServer, type SlackServer } from '../src/sim/slack.js';
 
 const TOKEN = 'loopback-token-0123456789abcdef';
+const GITHUB_TOKEN = 'ghs_secretsecretsecret';
+/** The runner's GITHUB_SHA (test/support/runner.ts). */
+const SHA = '0123456789abcdef0123456789abcdef01234567';
 let cluster: TestCluster;
+let github: GitHubServer;
+let slack: SlackServer;
 let workspace: string;
 let runnerTemp: string;
 
 beforeEach(async () => {
   cluster = await startCluster({ token: TOKEN });
+  github = await startGitHubServer({ token: GITHUB_TOKEN });
+  slack = await startSlackServer();
   workspace = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-ws-'));
   runnerTemp = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-temp-'));
   cpSync(RUN_DATA, workspace, { recursive: true });
@@ -27,6 +36,8 @@ beforeEach(async () => {
 afterEach(async () => {
   const left = cluster.leftovers();
   await cluster.close();
+  await github.close();
+  await slack.close();
   rmSync(workspace, { recursive: true, force: true });
   rmSync(runnerTemp, { recursive: true, force: true });
   expect(left).toEqual([]);
@@ -37,14 +48,18 @@ const inputs = (experiments: string): Record<string, string> => ({
   experiments,
   mode: 'run',
   kubeconfig: 'kubeconfig.yaml',
-  'github-token': 'ghs_secretsecretsecret',
+  'github-token': GITHUB_TOKEN,
 });
+/** The runner's environment: the loopback GitHub API. */
+const gh = (): Record<string, string> => ({ GITHUB_API_URL: github.url });
 
 test('run: verdict outputs and summary; the token is masked; only loopback; the post step finds nothing left', async () => {
-  const main = await runBundleAsync('index', inputs('litmus-pass,mesh-delay'), {
-    workspace,
-    runnerTemp,
-  });
+  github.addPullRequest({ number: 7, headSha: SHA });
+  const main = await runBundleAsync(
+    'index',
+    { ...inputs('litmus-pass,mesh-delay'), 'slack-webhook-url': slack.webhookUrl },
+    { workspace, runnerTemp, env: gh() },
+  );
   expect(main.stderr).toBe('');
   expect(main.status).toBe(0);
   expect(main.outputs).toMatchObject({
@@ -54,8 +69,24 @@ test('run: verdict outputs and summary; the token is masked; only loopback; the 
     failed: '0',
     errored: '0',
   });
-  expect(main.summary).toContain('## chaos-gate: run-it: **pass**');
-  expect(main.summary).toMatch(/\| litmus-pass \| litmus \| pass \|/);
+  expect(main.summary).toContain('<!-- chaos-gate:suite=run-it -->');
+  expect(main.summary).toMatch(/\| litmus-pass \| LitmusChaos \| ✅ pass \| 100\.0 \|/);
+  // The reports (SPEC 7): the sticky comment on the commit's open PR, the check run on the
+  // deployed commit, Slack; their URLs in the outputs.
+  const comments = github.comments(7);
+  expect(comments).toHaveLength(1);
+  expect(comments[0]?.body.trim()).toBe(main.summary.trim());
+  expect(main.outputs['comment-url']).toBe(comments[0]?.htmlUrl);
+  const [check] = github.checkRuns();
+  expect(check).toMatchObject({
+    name: 'chaos-gate / run-it',
+    headSha: SHA,
+    status: 'completed',
+    conclusion: 'success',
+  });
+  expect(main.outputs['check-run-url']).toBe(check?.htmlUrl);
+  expect(slack.messages).toHaveLength(1);
+  expect(slack.messages[0]?.text).toContain('run-it');
   expect(main.stdout).toContain('::group::litmus-pass (litmus)');
   expect(main.stdout).toMatch(/\[mesh-delay\] \+\d+\.\ds created NetworkChaos shop\/web-delay-/);
   // The kubeconfig's token is masked before anything is logged, and never printed otherwise.
@@ -64,9 +95,10 @@ test('run: verdict outputs and summary; the token is masked; only loopback; the 
   expect(withToken.every((l) => l === `::add-mask::${TOKEN}`)).toBe(true);
   const port = new URL(cluster.server.url).port;
   expect(main.network.length).toBeGreaterThan(0);
+  const ports = `(${port}|${new URL(github.url).port}|${new URL(slack.url).port})`;
   for (const line of main.network)
     expect(line).toMatch(
-      new RegExp(`^(connect 127\\.0\\.0\\.1:${port}|fetch http://127\\.0\\.0\\.1:${port}/)`),
+      new RegExp(`^(connect 127\\.0\\.0\\.1:${ports}|fetch http://127\\.0\\.0\\.1:${ports}/)`),
     );
   expect(main.state['run-id']).toBe('gh-42-1');
 
@@ -85,7 +117,7 @@ test('dry-run: connects, creates only with dryRun=All, prints the plan; verdict 
   const main = await runBundleAsync(
     'index',
     { ...inputs('litmus-pass,mesh-delay'), mode: 'dry-run' },
-    { workspace, runnerTemp },
+    { workspace, runnerTemp, env: gh() },
   );
   expect(main.stderr).toBe('');
   expect(main.status).toBe(0);
@@ -106,6 +138,7 @@ test('a main step killed mid-experiment: the post step stops and deletes what th
   const main = await runBundleAsync('index', inputs('litmus-hang'), {
     workspace,
     runnerTemp,
+    env: gh(),
     onStart: (child) => {
       const unsubscribe = cluster.server.store.subscribe((e) => {
         // Once the chaos is running, the runner dies without a chance to clean up.

@@ -94,12 +94,24 @@ async function check(run: DemoRun, prometheus: RegExp): Promise<ReportJson> {
     );
     expect(run.stdout).toMatch(prometheus);
     expect(run.stdout).toContain('Nothing was left behind');
+    expect(run.stdout).toMatch(
+      /Reports \(received by the simulated GitHub and Slack\): PR #42 comment https:\/\/github\.example\/acme\/storefront\/pull\/42#issuecomment-\d+, check run "chaos-gate \/ storefront" neutral, Slack posted\./,
+    );
     for (const line of run.network)
       expect(line).toMatch(
         /^(connect 127\.0\.0\.1:\d+|fetch http:\/\/127\.0\.0\.1:\d+\/|dns 127\.0\.0\.1$)/,
       );
     const out = path.join(run.dir, 'demo-out');
-    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('### Error budget: pass');
+    const comment = readFileSync(path.join(out, 'comment.md'), 'utf8');
+    expect(comment).toContain('<!-- chaos-gate:suite=storefront -->');
+    expect(comment).toContain('Resilience score **80.0**');
+    expect(comment).toMatch(/\| checkout-availability \| 70(\.\d+)?% \|/);
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8').trim()).toBe(comment.trim());
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).toContain('<testcase');
+    const slack = JSON.parse(readFileSync(path.join(out, 'slack.json'), 'utf8')) as {
+      text: string;
+    };
+    expect(slack.text).toContain('storefront');
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as ReportJson;
     // Every server the demo started is gone.
     const urls = [...run.stdout.matchAll(/(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);

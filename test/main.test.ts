@@ -82,6 +82,8 @@ describe('run()', () => {
         score: '',
         'score-delta': '',
         'budget-consumed': '',
+        'comment-url': '',
+        'check-run-url': '',
         passed: '0',
         failed: '0',
         errored: '0',

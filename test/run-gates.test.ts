@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { budgetConsumed, buildJsonReport } from '../src/report/json.js';
-import { renderRunMarkdown } from '../src/report/run-summary.js';
+import { renderMarkdown } from '../src/report/markdown.js';
 import { startCluster, type TestCluster } from './support/cluster.js';
 import { backfillOpenMetrics, startExporter, type Exporter } from '../src/sim/exporter.js';
 import { startPrometheus, type TestPrometheus } from '../src/sim/prometheus.js';
@@ -295,10 +295,14 @@ test('budget consumed between warnConsumed and maxConsumed -> suite warn, figure
   });
   expect(json.budgetConsumed).toBe(budgetConsumed(r.report));
   expect(json.budgetConsumed).toBe(consumed.kind === 'value' ? consumed.value : NaN);
-  const md = renderRunMarkdown('gates-it', r.report);
-  expect(md).toContain('### Error budget: warn');
-  expect(md).toMatch(/\| checkout-availability \| 100% \| 25% \| [\d.]+% \| 1% \| warn \|/);
-  expect(md).toMatch(/\| mesh-delay \| health \| \d+\/\d+ \(100%\) \| 99% \| \d+m?s \|/);
+  const md = renderMarkdown({ suite: 'gates-it', environment: 'staging', report: r.report });
+  expect(md).toContain('### Error budget: ⚠️ warn');
+  expect(md).toMatch(
+    /\| checkout-availability \| 100% \| [\d.]+% \| [\d.]+x \| before ≥ 25%, consumed ≤ 100% \(warn above 1%\), burn ≤ 100000x \| ⚠️ warn \|/,
+  );
+  expect(md).toMatch(
+    /\| mesh-delay \| Chaos Mesh \| ✅ pass \| 100\.0 \| [^|]+ \| \d+m?s \| \d+\/\d+ \(100%\) \|/,
+  );
   const burn = (json.experiments as { burnRate: { worst: { value: number } }[] }[])[0]!
     .burnRate[0]!;
   expect(burn.worst.value).toBeGreaterThan(1);

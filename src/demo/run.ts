@@ -11,8 +11,10 @@ import { errorMessage, ExitCode } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { consoleLogger } from '../log.js';
 import { executeRun, exitCodeOf } from '../pipeline.js';
-import { buildJsonReport, budgetConsumed } from '../report/json.js';
-import { renderRunMarkdown, renderRunText } from '../report/run-summary.js';
+import { budgetConsumed } from '../report/json.js';
+import { writeReportFiles } from '../report/files.js';
+import { Reporter } from '../report/publish.js';
+import { renderRunText } from '../report/run-summary.js';
 import { formatFigure } from '../gates/budget.js';
 import { packagePath } from '../sim/paths.js';
 import { loadSuite } from '../suite/load.js';
@@ -61,13 +63,18 @@ export async function runDemo(io: DemoIo): Promise<ExitCode> {
       failOn: 'never',
       timeoutMs: 120_000,
       environment: 'staging',
-      comment: false,
-      checkRun: false,
-      slackOn: 'never',
+      githubToken: world.github.token,
+      comment: true,
+      checkRun: true,
+      slackWebhookUrl: world.slack.webhookUrl,
+      slackOn: 'always',
       reportPath: path.join(outDir, 'report.json'),
+      junitPath: path.join(outDir, 'junit.xml'),
     };
     say('');
     const log = consoleLogger(io.out, io.err);
+    const reporter = new Reporter({ suite, inputs, env: { ...env, ...world.githubEnv }, log });
+    await reporter.start();
     const report = await executeRun(suite, inputs, {
       log,
       env,
@@ -81,14 +88,22 @@ export async function runDemo(io: DemoIo): Promise<ExitCode> {
     say(renderRunText(report));
 
     mkdirSync(outDir, { recursive: true });
-    const json = buildJsonReport(suite, report, { environment: 'staging' });
-    writeFileSync(
-      path.join(outDir, 'report.json'),
-      JSON.stringify({ ...json, simulated: true, prometheus: world.prometheus.note }, null, 2) +
-        '\n',
+    await writeReportFiles(suite, report, inputs, io.cwd, log, {
+      simulated: true,
+      prometheus: world.prometheus.note,
+    });
+    const published = await reporter.finish(report);
+    // What the receivers got: the PR comment as GitHub stored it, the Slack message as posted.
+    const comment = world.github.comments(world.pullRequest)[0]?.body ?? published.markdown;
+    writeFileSync(path.join(outDir, 'comment.md'), comment);
+    writeFileSync(path.join(outDir, 'summary.md'), published.markdown);
+    const posted = world.slack.messages[0]?.payload;
+    writeFileSync(path.join(outDir, 'slack.json'), JSON.stringify(posted ?? null, null, 2) + '\n');
+    const check = world.github.checkRuns()[0];
+    say('');
+    say(
+      `Reports (received by the simulated GitHub and Slack): PR #${world.pullRequest} comment ${published.commentUrls[0] ?? '(none)'}, check run "${check?.name ?? '?'}" ${check?.conclusion ?? '?'}, Slack ${published.slack}.`,
     );
-    writeFileSync(path.join(outDir, 'summary.md'), renderRunMarkdown(suite.name, report));
-
     const left = world.leftovers();
     const consumed = budgetConsumed(report);
     say('');
@@ -97,7 +112,9 @@ export async function runDemo(io: DemoIo): Promise<ExitCode> {
         (consumed !== undefined ? `, error budget consumed ${formatFigure(consumed)}%` : '') +
         ` (${((Date.now() - started) / 1000).toFixed(1)} s, Prometheus: ${world.prometheus.note}).`,
     );
-    say(`Reports: ${path.relative(io.cwd, outDir) || outDir}/ (report.json, summary.md)`);
+    say(
+      `Reports: ${path.relative(io.cwd, outDir) || outDir}/ (comment.md, summary.md, report.json, junit.xml, slack.json)`,
+    );
     if (left.length) {
       io.err.write(`chaos-gate demo: left behind in the simulators: ${left.join(', ')}\n`);
       return ExitCode.CleanupFailed;

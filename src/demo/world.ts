@@ -9,6 +9,9 @@
  * (pod deleted) raises the error ratio to 0.5%, an AWS FIS experiment (AZ power loss) to 0.8%,
  * and a NetworkChaos (200 ms delay) makes 40% of health checks time out as 503s.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createFisApi, type FisApi } from '../aws/fis.js';
 import { createKubeApi, type KubeApi } from '../kube/api.js';
@@ -22,6 +25,8 @@ import { backfillOpenMetrics, startExporter, type Exporter } from '../sim/export
 import { startPrometheus } from '../sim/prometheus.js';
 import { startSimulatedPrometheus } from '../sim/prometheus-sim.js';
 import { startTarget, type Target } from '../sim/target.js';
+import { startGitHubServer, type GitHubServer } from '../sim/github.js';
+import { startSlackServer, type SlackServer } from '../sim/slack.js';
 
 export const DEMO_CREDENTIALS = {
   accessKeyId: 'AKIDDEMOLOOPBACK',
@@ -39,6 +44,12 @@ export interface DemoWorld {
   target: Target;
   exporter: Exporter;
   prometheus: { url: string; kind: 'real' | 'simulated'; note: string };
+  github: GitHubServer;
+  slack: SlackServer;
+  /** The PR the demo's "deploy" belongs to. */
+  pullRequest: number;
+  /** The Actions environment a deployment_status run would see, pointing at the simulated GitHub. */
+  githubEnv: NodeJS.ProcessEnv;
   /** Everything of ours still in the simulated cluster or FIS (should be empty at the end). */
   leftovers(): string[];
   close(): Promise<void>;
@@ -134,6 +145,36 @@ export async function startWorld(opts: WorldOptions): Promise<DemoWorld> {
     effects.unref();
     closers.push(() => clearInterval(effects));
 
+    // GitHub (a PR whose head was just deployed to staging) and Slack
+    const github = await startGitHubServer({ owner: 'acme', repo: 'storefront' });
+    closers.push(() => github.close());
+    const sha = 'c0ffee0000000000000000000000000000000042';
+    github.addPullRequest({ number: 42, headSha: sha, title: 'Faster checkout' });
+    const slack = await startSlackServer();
+    closers.push(() => slack.close());
+    const eventDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-gate-demo-event-'));
+    closers.push(() => rmSync(eventDir, { recursive: true, force: true }));
+    const eventPath = path.join(eventDir, 'event.json');
+    writeFileSync(
+      eventPath,
+      JSON.stringify({
+        deployment_status: { state: 'success', environment: 'staging' },
+        deployment: { sha, environment: 'staging' },
+        repository: { full_name: 'acme/storefront', default_branch: 'main' },
+      }),
+    );
+    const githubEnv: NodeJS.ProcessEnv = {
+      GITHUB_API_URL: github.url,
+      GITHUB_SERVER_URL: github.serverUrl,
+      GITHUB_REPOSITORY: 'acme/storefront',
+      GITHUB_SHA: sha,
+      GITHUB_RUN_ID: '4242',
+      GITHUB_RUN_ATTEMPT: '1',
+      GITHUB_EVENT_NAME: 'deployment_status',
+      GITHUB_EVENT_PATH: eventPath,
+    };
+    opts.say(`GitHub API (simulated, PR #42): ${github.url}; Slack (simulated): ${slack.url}`);
+
     // Prometheus
     let prometheus: DemoWorld['prometheus'];
     const simulated = async (why: string): Promise<DemoWorld['prometheus']> => {
@@ -174,6 +215,10 @@ export async function startWorld(opts: WorldOptions): Promise<DemoWorld> {
       target,
       exporter,
       prometheus,
+      github,
+      slack,
+      pullRequest: 42,
+      githubEnv,
       leftovers() {
         const out: string[] = [];
         for (const r of store.allResources()) {

@@ -141,6 +141,8 @@ export interface BudgetReport extends BudgetGateResult {
   /** The range the consumed share was measured over. */
   fromMs: number;
   toMs: number;
+  /** The suite's `gates.budget` limits the shares were judged against. */
+  limits?: Pick<Gates['budget'], 'maxConsumed' | 'warnConsumed'>;
 }
 
 /** An error ratio from a query result: a number, or the figure that says why there is none. */
@@ -293,7 +295,16 @@ export class RunMonitor {
       if (s.gate === 'pass') this.opts.log.info(m);
       else this.opts.log.warning(m);
     }
-    return { ...result, fromMs, toMs };
+    const { maxConsumed, warnConsumed } = this.opts.gates.budget;
+    return {
+      ...result,
+      fromMs,
+      toMs,
+      limits: {
+        ...(maxConsumed !== undefined ? { maxConsumed } : {}),
+        ...(warnConsumed !== undefined ? { warnConsumed } : {}),
+      },
+    };
   }
 
   /** One burn-rate reading of an SLO. */

@@ -3,8 +3,6 @@
  * provider's state, its probes' summaries, recovery and burn rate, the gates' figures and the
  * score. Built by a pure function; written by {@link writeJsonReport}.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { BudgetFigure } from '../gates/budget.js';
 import type { RunReport } from '../pipeline.js';
 import { experimentScore, roundScore } from '../score/score.js';
@@ -137,16 +135,4 @@ export function buildJsonReport(
     },
     problems: { prepare: outcome.prepareProblems, cleanup: outcome.cleanupProblems },
   };
-}
-
-/** Writes the report (directories created); returns the absolute path. */
-export async function writeJsonReport(
-  file: string,
-  data: Record<string, unknown>,
-  cwd: string = process.cwd(),
-): Promise<string> {
-  const abs = path.resolve(cwd, file);
-  await mkdir(path.dirname(abs), { recursive: true });
-  await writeFile(abs, JSON.stringify(data, null, 2) + '\n');
-  return abs;
 }

@@ -1,0 +1,5 @@
+import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
+import{a as t}from"./chunk-J4BI6WPT.js";function d(r){let n=[],e=r.gates.preflight;return r.outcome.prepareProblems.length&&n.push("","**Problems found while connecting** (nothing was injected):","",...r.outcome.prepareProblems.map(o=>`- ${t(o)}`)),e&&(n.push("",`### Preflight: ${e.decision==="run"?"ready":t(e.reason)}`,""),n.push(...e.budget.slos.map(o=>`- ${t(o.reason)}`)),n.push(...e.steady.probes.map(o=>`- probe ${t(o.probe)} ${o.check.ok?"holds":"fails"}: ${t(o.check.reason)}`))),n.length?n.join(`
+`)+`
+`:""}function u(r){let{outcome:n,score:e,verdict:o}=r,i=n.results.map(s=>`  ${s.verdict.padEnd(7)} ${s.name} (${s.provider}): ${s.reason}`),{budget:c}=r.gates,a=c?[`Error budget: ${r.gates.result}`,...c.slos.map(s=>`  ${s.reason}`)]:[];return[`Verdict: ${o}${e.score!==void 0?`, score ${e.score.toFixed(1)}`:""}${e.covered<e.total?` (covers ${e.covered} of ${e.total})`:""}`,...i,...a].join(`
+`)}export{d as a,u as b};
