@@ -159,3 +159,26 @@ describe('suiteVerdict: first match wins', () => {
     expect(suiteVerdict(results, 80, { score: { pass: 95, warn: 85 } })).toBe('fail');
   });
 });
+
+describe("cross-check with Litmus' own formula", () => {
+  // For a Litmus-only suite without probes of ours, the score is Litmus' weighted resilience
+  // score: sum(weight * probeSuccessPercentage) / sum(weight) (a Pass has 100%: every probe passed).
+  let seed = 7;
+  const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  test.each(Array.from({ length: 25 }, (_, i) => i))('random suite %i', () => {
+    const results = Array.from({ length: 1 + Math.floor(random() * 8) }, () => {
+      const weight = 1 + Math.floor(random() * 5);
+      const probes = 1 + Math.floor(random() * 4);
+      const pass = random() < 0.4;
+      const psp = pass ? 100 : Math.round((100 * Math.floor(random() * probes)) / probes);
+      return exp(pass ? 'pass' : 'fail', {
+        weight,
+        provider: { providerProbes: probes, probeSuccessPercentage: psp },
+      });
+    });
+    const litmus =
+      results.reduce((s, r) => s + r.weight * (r.providerVerdict?.probeSuccessPercentage ?? 0), 0) /
+      results.reduce((s, r) => s + r.weight, 0);
+    expect(suiteScore(results).score).toBe(roundScore(litmus));
+  });
+});
