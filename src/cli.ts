@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npx chaos-gate validate|plan|run|demo [--suite FILE] [flags named like the inputs]`.
+ * `npx chaos-gate validate|plan|run|demo|cleanup [--suite FILE] [flags named like the inputs]`.
  * Exit codes (SPEC section 9): 0 success, 1 verdict failed, 2 configuration or usage error
  * (nothing injected), 3 cleanup failed.
  */
@@ -8,13 +8,15 @@ import { parseArgs } from 'node:util';
 import { Input, type InputName } from './constants.js';
 import { ConfigurationError, ExitCode, errorMessage } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
+import { labelValue } from './kube/names.js';
 import { consoleLogger, type Logger } from './log.js';
 import { prepare } from './main.js';
+import { parseDuration } from './suite/duration.js';
 import { buildPlan, renderPlanText } from './suite/plan.js';
 import { didYouMean } from './suggest.js';
 import type { Suite } from './suite/model.js';
 
-const COMMANDS = ['validate', 'plan', 'run', 'demo'] as const;
+const COMMANDS = ['validate', 'plan', 'run', 'demo', 'cleanup'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `Usage: chaos-gate <command> [--suite FILE] [options]
@@ -24,6 +26,8 @@ Commands:
   plan       validate, then print what a run would do: order, concurrency, targets, worst-case time
   run        run the suite against the cluster (LitmusChaos, Chaos Mesh) and print the verdict
   demo       run examples/demo/suite.yml against local simulators and write demo-out/
+  cleanup    remove what runs that died hard left behind, by label and tag, in the suite's
+             safety.namespaces and FIS: exactly one of --run ID and --older-than DURATION
 
 Options (named like the action's inputs):
   --suite FILE          suite file (default .github/chaos/suite.yml)
@@ -33,17 +37,34 @@ Options (named like the action's inputs):
   --kube-context NAME   kubeconfig context, checked against safety.kubeContexts
   --timeout DURATION    deadline of the whole run (default 30m)
   --fail-on LEVEL       fail, warn or never (default fail)
+  --aws-region REGION   region for FIS (default AWS_REGION)
   --prometheus-url URL  Prometheus for probes and SLOs
   --json                print the plan (or validation result) as JSON
   --verbose             debug output
   -h, --help            this text
 
+Cleanup options:
+  --run ID                the run whose leftovers to remove (gh-<run id>-<attempt>, local-...)
+  --older-than DURATION   every run's leftovers created longer ago than this (2h, 1d)
+  --list                  only list what would be removed (exit 3 when something is found)
+
 Exit codes: 0 success, 1 verdict failed, 2 configuration or usage error (nothing injected), 3 cleanup failed.
 `;
 
 const INPUT_FLAGS = Object.values(Input).filter(
-  (n) => !['github-token', 'slack-token', 'slack-webhook-url', 'prometheus-token'].includes(n),
+  (n) =>
+    ![
+      'github-token',
+      'slack-token',
+      'slack-webhook-url',
+      'prometheus-token',
+      // `cleanup --run` / `--older-than` on the command line.
+      'cleanup-run',
+      'cleanup-older-than',
+    ].includes(n),
 );
+/** Flags of `cleanup` only. */
+const CLEANUP_FLAGS = ['run', 'older-than', 'list'] as const;
 
 export interface CliIo {
   out: NodeJS.WritableStream;
@@ -71,6 +92,9 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
       strict: true,
       options: {
         ...Object.fromEntries(INPUT_FLAGS.map((n) => [n, { type: 'string' as const }])),
+        run: { type: 'string' },
+        'older-than': { type: 'string' },
+        list: { type: 'boolean' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -79,10 +103,13 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
   } catch (err) {
     const unknown = /'(-{1,2}[^']+)'/.exec(errorMessage(err))?.[1];
     const hint = unknown
-      ? didYouMean(unknown.replace(/^-+/, ''), [...INPUT_FLAGS, 'json', 'verbose', 'help']).replace(
-          '`',
-          '`--',
-        )
+      ? didYouMean(unknown.replace(/^-+/, ''), [
+          ...INPUT_FLAGS,
+          ...CLEANUP_FLAGS,
+          'json',
+          'verbose',
+          'help',
+        ]).replace('`', '`--')
       : '';
     io.err.write(`chaos-gate: ${errorMessage(err)}${hint}\n\n${USAGE}`);
     return ExitCode.Configuration;
@@ -99,12 +126,21 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
       ? `unknown command \`${command}\`${didYouMean(command, COMMANDS)}`
       : extra.length > 0
         ? `unexpected argument${extra.length === 1 ? '' : 's'}: ${extra.join(' ')} (options take the form --name value)`
-        : undefined;
+        : command === 'cleanup'
+          ? cleanupUsageProblem(values.run, values['older-than'])
+          : CLEANUP_FLAGS.filter((f) => values[f] !== undefined)
+              .map((f) => `--${f} is an option of \`cleanup\`, not of \`${command}\``)
+              .at(0);
   if (problem) {
     io.err.write(`chaos-gate: ${problem}\n\n${USAGE}`);
     return ExitCode.Configuration;
   }
   const flag = (name: InputName): string => {
+    if (command === 'cleanup') {
+      if (name === Input.Mode) return 'cleanup';
+      if (name === Input.CleanupRun) return values.run ?? '';
+      if (name === Input.CleanupOlderThan) return values['older-than'] ?? '';
+    }
     const v = (values as Record<string, unknown>)[name];
     return typeof v === 'string' ? v : '';
   };
@@ -123,6 +159,8 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     const inputs = parseInputs(get, { mask: () => undefined, env: io.env });
     const suite = prepare(inputs, io.env, io.cwd);
     if (command === 'run') return await runCommand(suite, inputs, log, io);
+    if (command === 'cleanup')
+      return await cleanupCommand(suite, inputs, log, io, values.list === true);
     if (command === 'validate') {
       if (values.json)
         io.out.write(
@@ -178,6 +216,49 @@ export async function main(argv: string[], io: CliIo): Promise<ExitCode> {
     }
     io.err.write(`chaos-gate: ${errorMessage(err)}\n`);
     return ExitCode.VerdictFailed;
+  }
+}
+
+/** `cleanup` takes exactly one of --run and --older-than, each well-formed. */
+function cleanupUsageProblem(
+  run: string | undefined,
+  olderThan: string | undefined,
+): string | undefined {
+  if (!run === !olderThan)
+    return `cleanup takes exactly one of --run ID and --older-than DURATION${run ? ', not both' : ''}`;
+  if (run && labelValue(run) !== run)
+    return `--run '${run}' is not a run id (expected something like gh-1234-1 or local-m3x9k2-ab12)`;
+  if (olderThan && !((parseDuration(olderThan) ?? 0) > 0))
+    return `--older-than '${olderThan}' is not a duration (expected something like 2h, 90m or 1d)`;
+  return undefined;
+}
+
+/**
+ * `chaos-gate cleanup`: the orphan sweep (src/sweep.ts). Exit 0 when nothing of the selection
+ * is left, 3 when something may still be active (or was only listed).
+ */
+async function cleanupCommand(
+  suite: Suite,
+  inputs: Inputs,
+  log: Logger,
+  io: CliIo,
+  listOnly: boolean,
+): Promise<ExitCode> {
+  const { sweep } = await import('./sweep.js');
+  try {
+    const swept = await sweep(
+      suite,
+      inputs,
+      { log, env: io.env, mask: () => undefined, cwd: io.cwd },
+      { listOnly },
+    );
+    if (swept.exitCode !== ExitCode.Success && swept.problems.length)
+      io.err.write(`${swept.message}\n`);
+    return swept.exitCode;
+  } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
+    io.err.write(`chaos-gate cleanup failed; chaos may still be active: ${errorMessage(err)}\n`);
+    return ExitCode.CleanupFailed;
   }
 }
 

@@ -20,6 +20,10 @@ export const Input = {
   PrometheusToken: 'prometheus-token',
   ReportPath: 'report-path',
   JunitPath: 'junit-path',
+  /** `mode: cleanup`: remove what this run id left behind. */
+  CleanupRun: 'cleanup-run',
+  /** `mode: cleanup`: remove what any run left behind longer ago than this. */
+  CleanupOlderThan: 'cleanup-older-than',
 } as const;
 export type InputName = (typeof Input)[keyof typeof Input];
 

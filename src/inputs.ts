@@ -7,8 +7,10 @@ import { parseDocument } from 'yaml';
 import { ConfigurationError, type ConfigIssue } from './errors.js';
 import { Input, type InputName } from './constants.js';
 import { parseDuration } from './suite/duration.js';
+import { labelValue } from './kube/names.js';
+import type { SweepSelector } from './sweep-select.js';
 
-export type Mode = 'run' | 'dry-run';
+export type Mode = 'run' | 'dry-run' | 'cleanup';
 export type FailOn = 'fail' | 'warn' | 'never';
 export type SlackOn = 'always' | 'failure' | 'change' | 'never';
 
@@ -17,8 +19,13 @@ export interface Inputs {
   suite: string;
   /** Comma-separated experiment names and `tag:NAME` selectors; empty: all. */
   experiments: string;
-  /** `run`, or `dry-run`: load, check and print the plan, inject nothing. */
+  /**
+   * `run`; `dry-run`: load, check and print the plan, inject nothing; `cleanup`: remove what
+   * runs that died hard left behind (see `cleanup`).
+   */
   mode: Mode;
+  /** `mode: cleanup`: the run id (`cleanup-run`) or the age (`cleanup-older-than`) to sweep. */
+  cleanup?: SweepSelector;
   /** Which verdicts fail the step. */
   failOn: FailOn;
   /** Deadline of the whole run, in milliseconds. */
@@ -175,7 +182,7 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
   const inputs: Inputs = {
     suite: optional(get(Input.Suite)) ?? '.github/chaos/suite.yml',
     experiments: get(Input.Experiments).trim(),
-    mode: oneOf(Input.Mode, get(Input.Mode), ['run', 'dry-run'] as const, 'run', issues),
+    mode: oneOf(Input.Mode, get(Input.Mode), ['run', 'dry-run', 'cleanup'] as const, 'run', issues),
     failOn: oneOf(
       Input.FailOn,
       get(Input.FailOn),
@@ -214,6 +221,13 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
   set('prometheusUrl', url(Input.PrometheusUrl));
   set('prometheusToken', optional(get(Input.PrometheusToken)));
   set('junitPath', optional(get(Input.JunitPath)));
+  const cleanup = cleanupSelector(
+    inputs.mode,
+    optional(get(Input.CleanupRun)),
+    optional(get(Input.CleanupOlderThan)),
+    issues,
+  );
+  if (cleanup) inputs.cleanup = cleanup;
   if (inputs.slackToken && !inputs.slackChannel) {
     issues.push({
       message: `Missing input '${Input.SlackChannel}': a Slack bot token ('${Input.SlackToken}') posts with chat.postMessage and needs a channel.`,
@@ -226,4 +240,49 @@ export function parseInputs(get: InputSource, { mask, env }: ParseInputsOptions)
   }
   if (issues.length > 0) throw new ConfigurationError(issues);
   return inputs;
+}
+
+/** `mode: cleanup` takes exactly one of `cleanup-run` and `cleanup-older-than`; other modes neither. */
+function cleanupSelector(
+  mode: Mode,
+  run: string | undefined,
+  olderThan: string | undefined,
+  issues: ConfigIssue[],
+): SweepSelector | undefined {
+  if (mode !== 'cleanup') {
+    for (const [name, v] of [
+      [Input.CleanupRun, run],
+      [Input.CleanupOlderThan, olderThan],
+    ] as const)
+      if (v !== undefined)
+        issues.push({
+          message: `Invalid input '${name}': '${v}'. It is only used with mode 'cleanup' (mode is '${mode}').`,
+        });
+    return undefined;
+  }
+  if ((run === undefined) === (olderThan === undefined)) {
+    issues.push({
+      message: `${run === undefined ? 'Missing input' : 'Invalid input'}: mode 'cleanup' takes exactly one of '${Input.CleanupRun}' (a run id such as gh-1234-1) and '${Input.CleanupOlderThan}' (a duration such as 2h)${run === undefined ? '' : ', not both'}.`,
+    });
+    return undefined;
+  }
+  if (run !== undefined) {
+    // The run id is matched as a label value: anything else could never match (or would widen
+    // the selector).
+    if (labelValue(run) !== run) {
+      issues.push({
+        message: `Invalid input '${Input.CleanupRun}': '${run}'. Expected a run id such as gh-1234-1 (letters, digits, '.', '_' and '-', at most 63).`,
+      });
+      return undefined;
+    }
+    return { runId: run };
+  }
+  const ms = parseDuration(olderThan ?? '');
+  if (ms === undefined || ms <= 0) {
+    issues.push({
+      message: `Invalid input '${Input.CleanupOlderThan}': '${olderThan ?? ''}'. Expected a duration such as 2h, 90m or 1d.`,
+    });
+    return undefined;
+  }
+  return { olderThanMs: ms };
 }

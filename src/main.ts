@@ -112,6 +112,13 @@ export async function run(deps: RunDependencies = actionsDependencies()): Promis
       );
       return s;
     });
+    if (inputs.mode === 'cleanup') {
+      // The orphan sweep: what runs that died hard left behind (src/sweep.ts); no plan, no run.
+      const { sweep } = await import('./sweep.js');
+      const swept = await sweep(suite, inputs, pipelineDeps(deps));
+      if (swept.exitCode !== ExitCode.Success) deps.setFailed(swept.message);
+      return;
+    }
     const plan = buildPlan(suite, inputs.timeoutMs);
     log.info(renderPlanText(plan));
     // Loaded only once the suite is valid: a bad suite never pays for the Kubernetes and AWS clients.

@@ -33,6 +33,8 @@ const SPEC_INPUTS = [
   'report-path',
   'junit-path',
 ];
+// Beyond SPEC section 2: `mode: cleanup`, the orphan sweep (issue 7).
+const CLEANUP_INPUTS = ['cleanup-run', 'cleanup-older-than'];
 const SPEC_OUTPUTS = [
   'verdict',
   'score',
@@ -47,9 +49,18 @@ const SPEC_OUTPUTS = [
 ];
 
 describe('action.yml', () => {
-  test('declares exactly the inputs of the spec, and the code reads the same names', () => {
-    expect(Object.keys(action.inputs).sort()).toEqual([...SPEC_INPUTS].sort());
-    expect(Object.values(Input).sort()).toEqual([...SPEC_INPUTS].sort());
+  test('declares exactly the inputs of the spec (and cleanup mode), and the code reads the same names', () => {
+    const all = [...SPEC_INPUTS, ...CLEANUP_INPUTS].sort();
+    expect(Object.keys(action.inputs).sort()).toEqual(all);
+    expect(Object.values(Input).sort()).toEqual(all);
+  });
+
+  test('cleanup inputs default to empty and say which mode they belong to', () => {
+    for (const name of CLEANUP_INPUTS) {
+      expect(action.inputs[name]?.default).toBe('');
+      expect(action.inputs[name]?.description).toContain('`mode: cleanup`');
+    }
+    expect(action.inputs.mode?.description).toContain('`cleanup`');
   });
 
   test('declares exactly the outputs of the spec', () => {

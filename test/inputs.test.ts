@@ -94,6 +94,18 @@ describe('inputs', () => {
     });
   });
 
+  test('mode cleanup takes a run id or an age', () => {
+    expect(parse({ mode: 'cleanup', 'cleanup-run': ' gh-42-1 ' }).inputs).toMatchObject({
+      mode: 'cleanup',
+      cleanup: { runId: 'gh-42-1' },
+    });
+    expect(parse({ mode: 'cleanup', 'cleanup-older-than': '1h30m' }).inputs).toMatchObject({
+      mode: 'cleanup',
+      cleanup: { olderThanMs: 90 * 60_000 },
+    });
+    expect(parse({ mode: 'run' }).inputs?.cleanup).toBeUndefined();
+  });
+
   test('the aws-region input wins over AWS_REGION', () => {
     expect(
       parse({ 'aws-region': 'us-east-2' }, { AWS_REGION: 'eu-west-1' }).inputs?.awsRegion,
@@ -134,7 +146,31 @@ describe('inputs', () => {
   });
 
   test.each([
-    [{ mode: 'apply' }, "Invalid input 'mode': 'apply'. Expected one of: run, dry-run."],
+    [{ mode: 'apply' }, "Invalid input 'mode': 'apply'. Expected one of: run, dry-run, cleanup."],
+    [
+      { mode: 'cleanup' },
+      "Missing input: mode 'cleanup' takes exactly one of 'cleanup-run' (a run id such as gh-1234-1) and 'cleanup-older-than' (a duration such as 2h).",
+    ],
+    [
+      { mode: 'cleanup', 'cleanup-run': 'gh-1-1', 'cleanup-older-than': '2h' },
+      "Invalid input: mode 'cleanup' takes exactly one of 'cleanup-run' (a run id such as gh-1234-1) and 'cleanup-older-than' (a duration such as 2h), not both.",
+    ],
+    [
+      { mode: 'cleanup', 'cleanup-run': 'gh 1,x=y' },
+      "Invalid input 'cleanup-run': 'gh 1,x=y'. Expected a run id such as gh-1234-1",
+    ],
+    [
+      { mode: 'cleanup', 'cleanup-older-than': 'soon' },
+      "Invalid input 'cleanup-older-than': 'soon'. Expected a duration such as 2h, 90m or 1d.",
+    ],
+    [
+      { mode: 'cleanup', 'cleanup-older-than': '0h' },
+      "Invalid input 'cleanup-older-than': '0h'. Expected a duration such as 2h, 90m or 1d.",
+    ],
+    [
+      { 'cleanup-run': 'gh-1-1' },
+      "Invalid input 'cleanup-run': 'gh-1-1'. It is only used with mode 'cleanup' (mode is 'run').",
+    ],
     [
       { 'fail-on': 'error' },
       "Invalid input 'fail-on': 'error'. Expected one of: fail, warn, never.",
