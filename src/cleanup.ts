@@ -8,7 +8,8 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { State, type InputName } from './constants.js';
 import { errorMessage } from './errors.js';
-import { parseInputs } from './inputs.js';
+import { parseInputs, type Inputs } from './inputs.js';
+import type { Suite } from './suite/model.js';
 import { actionsLogger, type Logger } from './log.js';
 import { parseLedger, type LedgerData } from './engine/ledger.js';
 import type { KubeApi } from './kube/api.js';
@@ -31,6 +32,59 @@ const actionsDependencies = (): PostDependencies => ({
   setSecret: (v) => core.setSecret(v),
   setFailed: (m) => core.setFailed(m),
 });
+
+/**
+ * The orphan sweep for this run's id (labels in the suite's namespaces, FIS tags); its problems,
+ * or none. A suite that no longer loads here only costs the fallback, with a warning.
+ */
+async function sweepRun(
+  ledger: LedgerData,
+  inputs: Inputs,
+  deps: PostDependencies,
+  kubeApi: KubeApi | undefined,
+): Promise<string[]> {
+  const { runId } = ledger;
+  const { prepare } = await import('./main.js');
+  let suite: Suite;
+  try {
+    suite = prepare(inputs, deps.env, deps.env.GITHUB_WORKSPACE);
+  } catch (err) {
+    deps.log.warning(
+      `chaos-gate post step: the label sweep for run ${runId} was skipped: the suite did not load (${errorMessage(err)})`,
+    );
+    return [];
+  }
+  // Only where this run had chaos: Kubernetes when its ledger had Kubernetes objects, FIS (in the
+  // region it started in) when it had FIS experiments.
+  const kube = ledger.entries.some((e) => e.target.type !== 'fis');
+  const fis = ledger.entries.find((e) => e.target.type === 'fis')?.target;
+  const scoped: Suite = {
+    ...suite,
+    experiments: suite.experiments.filter((e) => (e.provider === 'aws-fis' ? fis : kube)),
+  };
+  if (!scoped.experiments.length) return [];
+  const { sweep } = await import('./sweep.js');
+  const report = await sweep(
+    scoped,
+    {
+      ...inputs,
+      cleanup: { runId },
+      ...(fis?.type === 'fis' ? { awsRegion: fis.region } : {}),
+    },
+    {
+      log: deps.log,
+      env: deps.env,
+      mask: deps.setSecret,
+      ...(deps.env.GITHUB_WORKSPACE ? { cwd: deps.env.GITHUB_WORKSPACE } : {}),
+      ...(kubeApi ? { kubeApi } : {}),
+    },
+  );
+  if (report.found.length)
+    deps.log.info(
+      `chaos-gate post step: the label sweep found ${report.found.length} more object${report.found.length === 1 ? '' : 's'} of run ${runId}.`,
+    );
+  return report.problems;
+}
 
 /** The newest ledger: the file if it can be read, else the state. */
 export function readSavedLedger(getState: (name: string) => string): LedgerData | undefined {
@@ -99,6 +153,10 @@ export async function cleanup(deps: PostDependencies = actionsDependencies()): P
     });
     const result = await undoLedger(ledger, (n) => providers.get(n), log);
     providers.all().forEach((p) => p.close());
+    // The fallback: anything else still labelled or tagged with this run (the ledger is written
+    // before every create, so this finds only what the ledger could not know about).
+    if (!result.problems.length)
+      result.problems.push(...(await sweepRun(ledger, inputs, deps, kube)));
     if (result.problems.length)
       deps.setFailed(
         `chaos-gate cleanup failed; chaos may still be active:\n${result.problems.join('\n')}`,

@@ -159,18 +159,37 @@ test('a main step killed mid-experiment: the post step stops and deletes what th
     expect.stringMatching(/^web-delete-hang-[a-z0-9]{5}$/),
   ]);
 
+  // An object of this run that its ledger does not know (as if its entry were lost): the post
+  // step's label sweep finds it after undoing the ledger.
+  const { store } = cluster.server;
+  store.create(store.resource('chaos-mesh.org', 'podchaos')!, 'shop', {
+    apiVersion: 'chaos-mesh.org/v1alpha1',
+    kind: 'PodChaos',
+    metadata: {
+      name: 'unledgered-kill',
+      namespace: 'shop',
+      labels: {
+        'app.kubernetes.io/managed-by': 'chaos-gate',
+        'chaos-gate.io/run': 'gh-42-1',
+        'chaos-gate.io/experiment': 'mesh-kill',
+      },
+    },
+    spec: { action: 'pod-kill', mode: 'one', selector: { namespaces: ['shop'] } },
+  });
   const post = await runBundleAsync('post', inputs('litmus-hang'), {
     workspace,
     runnerTemp,
     env: stateEnv(main.state),
   });
   expect(post.stderr).toBe('');
+  if (post.status !== 0) process.stderr.write(post.stdout);
   expect(post.status).toBe(0);
   expect(post.stdout).toContain(
     'chaos-gate post step: run gh-42-1 left 1 object in its ledger; removing.',
   );
   expect(post.stdout).toMatch(/removed ChaosEngine shop\/web-delete-hang-[a-z0-9]{5}/);
   expect(post.stdout).toMatch(/removed ChaosResult shop\/web-delete-hang-[a-z0-9]{5}-pod-delete/);
+  expect(post.stdout).toContain('the label sweep found 1 more object of run gh-42-1');
   expect(post.stdout).toContain('nothing of run gh-42-1 is left');
 
   // Running it again is harmless.
