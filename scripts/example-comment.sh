@@ -12,4 +12,23 @@ trap 'rm -rf "$tmp"' EXIT
   echo
   cat "$tmp/demo-out/comment.md"
 } >"$root/docs/example-comment.md"
-echo "docs/example-comment.md: $(wc -c <"$root/docs/example-comment.md") bytes"
+# The README shows the same comment between its markers (rendered by GitHub like the real one).
+node - "$root/README.md" "$tmp/demo-out/comment.md" <<'JS'
+const fs = require('node:fs');
+const [readme, comment] = process.argv.slice(2);
+const text = fs.readFileSync(readme, 'utf8');
+const start = '<!-- example-comment:start -->';
+const end = '<!-- example-comment:end -->';
+const i = text.indexOf(start);
+const j = text.indexOf(end);
+if (i < 0 || j < i) throw new Error('README.md has no example-comment markers');
+// Quoted, so it reads as a picture of the comment and its headings stay out of the README's own.
+const body = fs
+  .readFileSync(comment, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => (l ? `> ${l}` : '>'))
+  .join('\n');
+fs.writeFileSync(readme, `${text.slice(0, i + start.length)}\n\n${body}\n\n${text.slice(j)}`);
+JS
+echo "docs/example-comment.md: $(wc -c <"$root/docs/example-comment.md") bytes; README.md updated"
