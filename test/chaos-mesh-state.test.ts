@@ -25,6 +25,8 @@ interface RecordOpts {
     operation: 'Apply' | 'Recover';
     message?: string;
   }[];
+  injectedCount?: number;
+  recoveredCount?: number;
 }
 
 interface ChaosOpts {
@@ -55,8 +57,8 @@ function chaos(o: ChaosOpts): KubeObject {
             id: r.id,
             selectorKey: '.',
             phase: r.phase,
-            injectedCount: r.phase.startsWith('Injected') ? 1 : 0,
-            recoveredCount: 0,
+            injectedCount: r.injectedCount ?? (r.phase.startsWith('Injected') ? 1 : 0),
+            recoveredCount: r.recoveredCount ?? 0,
             events: (r.events ?? []).map((e) => ({
               ...e,
               timestamp: `2026-01-01T00:00:0${i}Z`,
@@ -195,6 +197,37 @@ describe('ChaosTracker: a NetworkChaos with a duration', () => {
     const v = verdictOf(t.observe(finished, 10_000));
     expect(v.verdict).toBe('error');
     expect(v.reason).toMatch(/without being injected/);
+  });
+
+  test('short chaos already over at the first look: the records injectedCount says it was injected -> pass', () => {
+    const t = new ChaosTracker({ oneShot: false, graceMs: GRACE });
+    const over = chaos({
+      selected: 'True',
+      allInjected: 'False',
+      allRecovered: 'True',
+      paused: 'False',
+      desiredPhase: 'Stop',
+      records: PODS.map((id) => ({ ...recovered(id), injectedCount: 1, recoveredCount: 1 })),
+    });
+    const v = verdictOf(t.observe(over, 0));
+    expect(v.verdict).toBe('pass');
+    expect(v.reason).toContain('was injected into 2 targets and recovered');
+  });
+
+  test('over at the first look, but one record never injected -> error', () => {
+    const t = new ChaosTracker({ oneShot: false, graceMs: GRACE });
+    const over = chaos({
+      selected: 'True',
+      allInjected: 'False',
+      allRecovered: 'True',
+      paused: 'False',
+      desiredPhase: 'Stop',
+      records: [
+        { ...recovered(PODS[0]!), injectedCount: 1, recoveredCount: 1 },
+        { ...recovered(PODS[1]!), injectedCount: 0 },
+      ],
+    });
+    expect(verdictOf(t.observe(over, 0)).verdict).toBe('error');
   });
 
   test('paused outside chaos-gate -> error', () => {
