@@ -24,7 +24,7 @@ import {
   isRecord,
   type KubeObject,
 } from '../src/kube/object.js';
-import { seedApp } from '../src/sim/kube/app.js';
+import { seedApp, seedServiceAccount } from '../src/sim/kube/app.js';
 import { ChaosMeshControllerSim } from '../src/sim/kube/chaos-mesh-controller.js';
 import { LitmusOperatorSim } from '../src/sim/kube/litmus-operator.js';
 import { startKubeApiServer, type KubeRequestRecord } from '../src/sim/kube/server.js';
@@ -133,13 +133,7 @@ export async function runSimWorker(data: SimWorkerData): Promise<void> {
   });
   const { store } = server;
   seedApp(store, { namespace: 'shop', name: 'web', labels: { app: 'web' }, replicas: 3 });
-  const sa = store.resource('', 'serviceaccounts');
-  if (sa)
-    store.create(sa, 'shop', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: 'pod-delete-sa', namespace: 'shop' },
-    });
+  seedServiceAccount(store, 'shop', 'pod-delete-sa');
   const faultFile = path.join(
     data.root,
     'test',

@@ -16,7 +16,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createFisApi, type FisApi } from '../aws/fis.js';
 import { createKubeApi, type KubeApi } from '../kube/api.js';
 import { MANAGED_BY_LABEL } from '../kube/names.js';
-import { seedApp } from '../sim/kube/app.js';
+import { seedApp, seedServiceAccount } from '../sim/kube/app.js';
 import { ChaosMeshControllerSim } from '../sim/kube/chaos-mesh-controller.js';
 import { LitmusOperatorSim } from '../sim/kube/litmus-operator.js';
 import { startKubeApiServer, type KubeApiServer } from '../sim/kube/server.js';
@@ -79,13 +79,7 @@ export async function startWorld(opts: WorldOptions): Promise<DemoWorld> {
     const { store } = server;
     seedApp(store, { namespace: 'shop', name: 'checkout', replicas: 3 });
     seedApp(store, { namespace: 'shop', name: 'cart', replicas: 2 });
-    const sa = store.resource('', 'serviceaccounts');
-    if (sa)
-      store.create(sa, 'shop', {
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: { name: 'pod-delete-sa', namespace: 'shop' },
-      });
+    seedServiceAccount(store, 'shop', 'pod-delete-sa');
     const litmus = new LitmusOperatorSim(store, { timeScale });
     const mesh = new ChaosMeshControllerSim(store, { timeScale });
     litmus.start();

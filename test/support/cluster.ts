@@ -14,7 +14,7 @@ import { isKubeObject, type KubeObject } from '../../src/kube/object.js';
 import { startKubeApiServer, type KubeApiServer } from '../../src/sim/kube/server.js';
 import { LitmusOperatorSim } from '../../src/sim/kube/litmus-operator.js';
 import { ChaosMeshControllerSim } from '../../src/sim/kube/chaos-mesh-controller.js';
-import { seedApp } from '../../src/sim/kube/app.js';
+import { seedApp, seedServiceAccount } from '../../src/sim/kube/app.js';
 
 export const RUN_DATA = path.resolve(import.meta.dirname, '..', 'data', 'run');
 
@@ -53,13 +53,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<TestClust
   });
   const { store } = server;
   seedApp(store, { namespace: 'shop', name: 'web', labels: { app: 'web' }, replicas: 3 });
-  const sa = store.resource('', 'serviceaccounts');
-  if (sa)
-    store.create(sa, 'shop', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: 'pod-delete-sa', namespace: 'shop' },
-    });
+  seedServiceAccount(store, 'shop', 'pod-delete-sa');
   if (opts.podDeleteFault ?? true) {
     const r = store.resource('litmuschaos.io', 'chaosexperiments');
     const [fault] = docs(path.join(RUN_DATA, 'litmus', 'pod-delete.chaosexperiment.yaml'));

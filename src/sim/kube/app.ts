@@ -60,3 +60,15 @@ export function appPod(
     },
   };
 }
+
+/** A ServiceAccount (what a Litmus ChaosEngine's `chaosServiceAccount` must name). */
+export function seedServiceAccount(store: ObjectStore, namespace: string, name: string): void {
+  ensureNamespace(store, namespace);
+  const sa = store.resource('', 'serviceaccounts');
+  if (sa)
+    store.create(sa, namespace, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, namespace },
+    });
+}
