@@ -19,6 +19,9 @@ import type { Ledger } from '../engine/ledger.js';
 import type { ProviderName } from '../suite/types.js';
 import { formatDuration } from '../suite/duration.js';
 
+/** Experiments prepared (dry runs, prerequisite checks) at once per provider. */
+export const PREPARE_CONCURRENCY = 8;
+
 /** A manifest object made ours: suffixed name (unless kept), our labels, no server fields. */
 export function instantiate(
   manifest: KubeObject,

@@ -4,6 +4,7 @@
  * its ChaosResults until the verdict is written, stop with `engineState: stop`, and clean up the
  * engine, the ChaosResults it produced and any ChaosExperiment we installed.
  */
+import { mapLimit } from '../concurrency.js';
 import type { KubeApi } from '../kube/api.js';
 import { asString, dig, type KubeObject } from '../kube/object.js';
 import {
@@ -25,6 +26,7 @@ import {
   kubeErrorText,
   missingCrds,
   refOf,
+  PREPARE_CONCURRENCY,
 } from './kube-ops.js';
 import { expectedResults, litmusState } from './litmus-verdict.js';
 import { litmus } from './litmus.js';
@@ -149,7 +151,10 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     async prepare(experiments, { runId }) {
       const problems = await missingCrds(api, [ChaosEngine, ChaosExperiment, ChaosResult], INSTALL);
       if (problems.length) throw new PrepareError(problems);
-      for (const e of experiments) {
+      // Each experiment's checks are independent: a few experiments at a time (the benchmark
+      // found preparation serial); the problems keep the suite's order.
+      const perExperiment = await mapLimit(experiments, PREPARE_CONCURRENCY, async (e) => {
+        const problems: string[] = [];
         const engine = engineOf(e);
         const ns = engine.metadata.namespace ?? 'default';
         const inFile = new Set(manifestExperiments(e).map((o) => o.metadata.name));
@@ -172,7 +177,9 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
         }
         const p = await dryRun(api, instantiate(engine, runId, e.name), e.name);
         if (p) problems.push(p);
-      }
+        return problems;
+      });
+      problems.push(...perExperiment.flat());
       if (problems.length) throw new PrepareError(problems);
     },
 
