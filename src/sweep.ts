@@ -12,8 +12,7 @@
  * targets. A delete still waiting at its timeout is a problem naming the object: chaos may still
  * be active (exit code 3). Finalizers are never removed by force.
  */
-import { FisClient, ListExperimentsCommand } from '@aws-sdk/client-fis';
-import type { FisApi } from './aws/fis.js';
+import type { FisApi, FisExperiment } from './aws/fis.js';
 import { ledgerId, type LedgerEntry } from './engine/ledger.js';
 import { ConfigurationError, ExitCode, errorMessage } from './errors.js';
 import type { Inputs } from './inputs.js';
@@ -77,73 +76,6 @@ export const SWEPT_KINDS: readonly SweptKind[] = [
   }),
 ];
 
-/** A live FIS experiment as ListExperiments summarises it. */
-export interface FisExperimentSummary {
-  id: string;
-  templateId?: string;
-  status: string;
-  tags: Record<string, string>;
-  /** creationTime (ListExperiments carries no startTime; FIS creates and starts in one call). */
-  createdAt?: number;
-}
-
-/** FIS for the sweep: the provider's client to stop with, and a lister of every experiment. */
-export interface FisSweepClient {
-  api: FisApi;
-  /** Every experiment in the region (all pages of ListExperiments), with tags and state. */
-  listExperiments(): Promise<FisExperimentSummary[]>;
-  close(): void;
-}
-
-/**
- * A lister over ListExperiments, beside `api` (whose `listExperiments` is per template and
- * drops the creation time the age selection needs).
- */
-export function fisSweepClient(
-  api: FisApi,
-  opts: {
-    endpoint?: string;
-    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  } = {},
-): FisSweepClient {
-  const client = new FisClient({
-    region: api.region,
-    maxAttempts: 5,
-    // As in aws/fis.ts: without explicit timeouts the handler leaves a timer behind on errors.
-    requestHandler: { requestTimeout: 0, connectionTimeout: 0 },
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
-  });
-  return {
-    api,
-    async listExperiments() {
-      const out: FisExperimentSummary[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.send(
-          new ListExperimentsCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
-        );
-        for (const e of page.experiments ?? []) {
-          if (!e.id) continue;
-          out.push({
-            id: e.id,
-            ...(e.experimentTemplateId ? { templateId: e.experimentTemplateId } : {}),
-            status: e.state?.status ?? 'unknown',
-            tags: e.tags ?? {},
-            ...(e.creationTime ? { createdAt: e.creationTime.getTime() } : {}),
-          });
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return out;
-    },
-    close() {
-      client.destroy();
-      api.close();
-    },
-  };
-}
-
 export interface SweepDeps {
   log: Logger;
   env: NodeJS.ProcessEnv;
@@ -154,7 +86,7 @@ export interface SweepDeps {
   now?: () => number;
   /** Tests hand in clients for their own servers. */
   kubeApi?: KubeApi;
-  fis?: FisSweepClient;
+  fis?: FisApi;
   /** The delete timeout (default 3 minutes, as in a run) and FIS polling, for tests. */
   kubeOptions?: ProviderClients['kubeOptions'];
   fisOptions?: ProviderClients['fisOptions'];
@@ -228,10 +160,9 @@ export async function sweep(
       throw new ConfigurationError(
         'the suite runs FIS experiments: set the aws-region input (--aws-region) or AWS_REGION so cleanup can look for them',
       );
-    const endpoint = deps.env.AWS_ENDPOINT_URL_FIS || deps.env.AWS_ENDPOINT_URL;
-    fis = fisSweepClient(connectFis(inputs, deps), endpoint ? { endpoint } : {});
+    fis = connectFis(inputs, deps);
   }
-  if (fis) scope.push(`live FIS experiments in ${fis.api.region}`);
+  if (fis) scope.push(`live FIS experiments in ${fis.region}`);
 
   try {
     if (scope.length === 0) {
@@ -393,15 +324,15 @@ async function findKube(
 
 /** Every FIS experiment tagged as ours, as candidates with ledger entries. */
 async function findFis(
-  fis: FisSweepClient,
+  fis: FisApi,
   problems: string[],
 ): Promise<{ candidate: SweepCandidate; entry: LedgerEntry }[]> {
-  let all: FisExperimentSummary[];
+  let all: FisExperiment[];
   try {
     all = await fis.listExperiments();
   } catch (err) {
     problems.push(
-      `could not list the FIS experiments in ${fis.api.region} (${errorMessage(err)}): if chaos-gate left one running, ${STILL_ACTIVE}`,
+      `could not list the FIS experiments in ${fis.region} (${errorMessage(err)}): if chaos-gate left one running, ${STILL_ACTIVE}`,
     );
     return [];
   }
@@ -418,17 +349,17 @@ async function findFis(
           type: 'fis',
           templateId: x.templateId ?? '',
           clientToken: '',
-          region: fis.api.region,
+          region: fis.region,
           experimentId: x.id,
         },
         state: 'created',
-        createdAt: new Date(x.createdAt ?? 0).toISOString(),
+        createdAt: (x.createdAt ?? new Date(0)).toISOString(),
       };
       const candidate: SweepCandidate = {
         what: `FIS experiment ${x.id} (${x.status})`,
         labels: x.tags,
         fisStatus: x.status,
-        ...(x.createdAt !== undefined ? { createdAt: x.createdAt } : {}),
+        ...(x.createdAt !== undefined ? { createdAt: x.createdAt.getTime() } : {}),
       };
       return { candidate, entry };
     });
@@ -453,7 +384,7 @@ async function removeAll(
   found: Orphan[],
   ctx: {
     kube: KubeApi | undefined;
-    fis: FisSweepClient | undefined;
+    fis: FisApi | undefined;
     deps: SweepDeps;
     problems: string[];
   },
@@ -467,7 +398,7 @@ async function removeAll(
     },
     fis: () => {
       if (!fis) throw new Error('no FIS connection');
-      return fis.api;
+      return fis;
     },
     ...(deps.kubeOptions ? { kubeOptions: deps.kubeOptions } : {}),
     ...(deps.fisOptions ? { fisOptions: deps.fisOptions } : {}),

@@ -20,7 +20,7 @@ import { run, type RunDependencies } from '../src/main.js';
 import { instantiate, refOf } from '../src/providers/kube-ops.js';
 import { loadSuite } from '../src/suite/load.js';
 import type { Suite } from '../src/suite/model.js';
-import { fisSweepClient, sweep, type FisSweepClient, type SweepReport } from '../src/sweep.js';
+import { sweep, type SweepReport } from '../src/sweep.js';
 import {
   selectOrphan,
   sweepNamespaces,
@@ -218,7 +218,6 @@ const RUN_B = 'gh-1002-1';
 let wd: Workdir;
 let cluster: TestCluster;
 let fis: TestFis;
-let fisClient: FisSweepClient;
 
 beforeAll(() => {
   wd = workdir();
@@ -277,7 +276,6 @@ beforeEach(async () => {
   // The pod-delete ChaosExperiment is planted by the "dead" run (installed by chaos-gate).
   cluster = await startCluster({ podDeleteFault: false });
   fis = await startFis();
-  fisClient = fisSweepClient(fis.api, { endpoint: fis.server.url, credentials: CREDENTIALS });
   // A namespace the suites (but `other.yml`) do not allow.
   const ns = cluster.server.store.resource('', 'namespaces');
   if (ns)
@@ -292,7 +290,6 @@ afterEach(async () => {
   const left = cluster.leftovers();
   const running = fis.server.running();
   const violations = fis.server.violations;
-  fisClient.close();
   await fis.close();
   await cluster.close();
   // Every test removes what it planted: nothing of ours left, no FIS experiment running.
@@ -392,7 +389,7 @@ async function sweepWith(
       env: {},
       mask: () => undefined,
       kubeApi: cluster.api,
-      fis: fisClient,
+      fis: fis.api,
       kubeOptions: { deleteTimeoutMs: opts.deleteTimeoutMs ?? 10_000 },
       fisOptions: { pollMs: { first: 10, max: 50 } },
     },

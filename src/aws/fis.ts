@@ -40,6 +40,8 @@ export interface FisExperiment {
   error?: { code?: string; location?: string; accountId?: string };
   actions: Record<string, { status?: string; reason?: string }>;
   tags: Record<string, string>;
+  /** FIS's creationTime (it creates and starts in one call). */
+  createdAt?: Date;
   endTime?: Date;
 }
 
@@ -55,8 +57,8 @@ export interface FisApi {
   }): Promise<FisExperiment>;
   get(id: string): Promise<FisExperiment | undefined>;
   stop(id: string): Promise<FisExperiment | undefined>;
-  /** Experiments of a template (all pages). */
-  listExperiments(templateId: string): Promise<FisExperiment[]>;
+  /** Experiments of a template, or every experiment of the region without one (all pages). */
+  listExperiments(templateId?: string): Promise<FisExperiment[]>;
   /** The AWS account the credentials belong to (STS GetCallerIdentity). */
   account(): Promise<string>;
   close(): void;
@@ -79,6 +81,7 @@ interface SdkExperiment {
   };
   actions?: Record<string, { state?: { status?: string; reason?: string } }>;
   tags?: Record<string, string>;
+  creationTime?: Date;
   endTime?: Date;
 }
 
@@ -100,6 +103,7 @@ function experimentOf(e: SdkExperiment | undefined): FisExperiment {
       ]),
     ),
     tags: e.tags ?? {},
+    ...(e.creationTime ? { createdAt: e.creationTime } : {}),
     ...(e.endTime ? { endTime: e.endTime } : {}),
   };
 }
@@ -229,7 +233,8 @@ export function createFisApi(opts: FisClientOptions): FisApi {
           new ListExperimentsCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
         );
         for (const e of page.experiments ?? [])
-          if (e.id && e.experimentTemplateId === templateId) out.push(experimentOf(e));
+          if (e.id && (templateId === undefined || e.experimentTemplateId === templateId))
+            out.push(experimentOf(e));
         nextToken = page.nextToken;
       } while (nextToken);
       return out;
