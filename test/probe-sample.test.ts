@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PromClient, PromResult } from '../src/prom/client.js';
 import { httpSample, MAX_BODY_BYTES, takeSample } from '../src/probes/sample.js';
-import { closedPort } from '../src/sim/target.js';
+import { freePort as closedPort } from '../src/sim/listen.js';
 import type { HttpProbe, Probe } from '../src/suite/model.js';
 
 interface Seen {

@@ -17,13 +17,8 @@ import { startCluster, type TestCluster } from './support/cluster.js';
 import { backfillOpenMetrics, startExporter, type Exporter } from '../src/sim/exporter.js';
 import { startPrometheus, type TestPrometheus } from '../src/sim/prometheus.js';
 import { runSuite, type SuiteRun } from './support/run-suite.js';
-import {
-  closedPort,
-  onChaos,
-  startTarget,
-  type ChaosTimeline,
-  type Target,
-} from '../src/sim/target.js';
+import { freePort as closedPort } from '../src/sim/listen.js';
+import { onChaos, startTarget, type ChaosTimeline, type Target } from '../src/sim/target.js';
 
 const SUITE = path.resolve(import.meta.dirname, 'data', 'gates', 'suite.yml');
 const ratio1m = (job: string): string =>

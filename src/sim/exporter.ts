@@ -8,6 +8,7 @@
  * is `errorRatio`.
  */
 import http from 'node:http';
+import { listenLoopback } from './listen.js';
 
 export interface Exporter {
   /** `http://127.0.0.1:PORT/metrics` */
@@ -90,13 +91,8 @@ export async function startExporter(opts: ExporterOptions = {}): Promise<Exporte
       ].join('\n'),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const target = `127.0.0.1:${port}`;
+  const listening = await listenLoopback(server);
+  const target = `127.0.0.1:${listening.port}`;
 
   return {
     url: `http://${target}/metrics`,
@@ -113,12 +109,7 @@ export async function startExporter(opts: ExporterOptions = {}): Promise<Exporte
       return scrapes;
     },
     counters,
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => listening.close(),
   };
 }
 

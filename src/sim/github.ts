@@ -31,7 +31,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './listen.js';
 
 export interface GitHubServerOptions {
   /** The one repository served; default `acme`/`shop`. Others are 404, as for a private repo. */
@@ -1344,20 +1344,8 @@ export async function startGitHubServer(opts: GitHubServerOptions = {}): Promise
   const server = createServer((req, res) => {
     void handle(req, res);
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let closed: Promise<void> | undefined;
+  const listening = await listenLoopback(server, opts.port);
+  url = listening.url;
 
   return {
     url,
@@ -1430,13 +1418,6 @@ export async function startGitHubServer(opts: GitHubServerOptions = {}): Promise
       faults = [];
       forbidden = [];
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: () => listening.close(),
   };
 }

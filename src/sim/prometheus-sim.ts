@@ -10,8 +10,8 @@
  * a `bad_data` error saying so. It is labelled as simulated wherever the demo mentions it.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Exporter } from './exporter.js';
+import { listenLoopback } from './listen.js';
 
 export interface SimulatedPrometheus {
   url: string;
@@ -110,15 +110,12 @@ export async function startSimulatedPrometheus(
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(timer);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: listening.url,
+    close: () => {
+      clearInterval(timer);
+      return listening.close();
+    },
   };
 }

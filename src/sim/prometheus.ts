@@ -23,9 +23,9 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './listen.js';
 
 export interface PrometheusOptions {
   /** `host:port` of each target, scraped at `/metrics` (the exporter's own labels kept). */
@@ -52,19 +52,6 @@ const PROMETHEUS = process.env.PROMETHEUS_BIN ?? 'prometheus';
 const PROMTOOL = process.env.PROMTOOL_BIN ?? 'promtool';
 const INSTALL_HINT =
   "install Debian's prometheus package (apt-get install prometheus, as .ci/run does) or set PROMETHEUS_BIN/PROMTOOL_BIN";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function tail(file: string, chars = 4000): string {
   try {

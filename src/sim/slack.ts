@@ -26,7 +26,7 @@
  *   await slack.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './listen.js';
 
 export interface SlackChannel {
   /** `C0123456789` */
@@ -475,20 +475,8 @@ export async function startSlackServer(opts: SlackServerOptions = {}): Promise<S
   const server = createServer((req, res) => {
     void handle(req, res);
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let closed: Promise<void> | undefined;
+  const listening = await listenLoopback(server, opts.port);
+  const { url } = listening;
 
   return {
     url,
@@ -501,13 +489,6 @@ export async function startSlackServer(opts: SlackServerOptions = {}): Promise<S
     failNext(n, status, o = {}) {
       if (n > 0) faults.push({ remaining: n, status, opts: o });
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: () => listening.close(),
   };
 }

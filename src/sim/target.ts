@@ -5,9 +5,9 @@
  * NetworkChaos is injected.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MANAGED_BY_LABEL } from '../kube/names.js';
 import type { ObjectStore, StoreEvent } from './kube/store.js';
+import { listenLoopback } from './listen.js';
 
 export interface Target {
   /** `http://127.0.0.1:PORT` */
@@ -37,10 +37,9 @@ export async function startTarget(): Promise<Target> {
     else res.writeHead(503, { 'Content-Type': 'text/plain' }).end('degraded\n');
   });
   server.keepAliveTimeout = 100;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     get healthy() {
       return state.healthy;
     },
@@ -58,11 +57,7 @@ export async function startTarget(): Promise<Target> {
     get hits() {
       return hits;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }
 
@@ -99,13 +94,4 @@ export function onChaos(
     }
   });
   return { timeline, stop };
-}
-
-/** A loopback port nothing listens on (bound, then released): connections are refused. */
-export async function closedPort(): Promise<number> {
-  const srv = http.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }

@@ -20,7 +20,6 @@
  *   await server.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { bindInput } from './bindings.js';
 import { SimClock } from './clock.js';
 import { FisState } from './experiments.js';
@@ -286,23 +285,10 @@ export async function startFisServer(opts: FisServerOptions = {}): Promise<FisSe
       else res.destroy();
     });
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenLoopback(server, opts.port);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     accountId,
     region,
     addTemplate: (t) => state.addTemplate(t),
@@ -319,10 +305,7 @@ export async function startFisServer(opts: FisServerOptions = {}): Promise<FisSe
       closed ??= (async () => {
         closing = true;
         clock.dispose();
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-        await stopped;
+        await listening.close();
       })();
       return closed;
     },
@@ -337,3 +320,4 @@ export type {
   ScenarioOutcome,
   TemplateInput,
 } from './types.js';
+import { listenLoopback } from '../listen.js';
