@@ -62,6 +62,7 @@ export interface EngineMonitor {
 }
 
 export interface EngineWatch {
+  readonly hasProbes: boolean;
   before(signal?: AbortSignal): Promise<SteadyState>;
   startDuring(): void;
   endDuring(): Promise<void>;
@@ -239,7 +240,7 @@ export async function runExperiments(
     // One at a time, the steady state is checked again right before each experiment: the one
     // before it has recovered, or this one would measure its leftovers. (In parallel, other
     // experiments' chaos is the steady state; the preflight checked it before the run.)
-    if (watch && opts.maxParallel <= 1 && watch.result().probes.length) {
+    if (watch?.hasProbes && opts.maxParallel <= 1) {
       const steady = await watch.before(suite.signal);
       if (!steady.ok && !suite.signal.aborted) {
         r.reason = `not started: steady state not met before chaos: ${steady.failures.join('; ')}`;

@@ -39,13 +39,7 @@ import {
 import { formatDuration } from '../suite/duration.js';
 import type { Experiment, Gates, Probe, Slo } from '../suite/model.js';
 import { DEFAULTS } from '../suite/model.js';
-import {
-  burnRate,
-  consumedBudget,
-  formatFigure,
-  remainingBudget,
-  type BudgetFigure,
-} from './budget.js';
+import { burnRate, consumedBudget, remainingBudget, type BudgetFigure } from './budget.js';
 import {
   budgetGate,
   burnRateBreach,
@@ -145,18 +139,17 @@ export interface BudgetReport extends BudgetGateResult {
   limits?: Pick<Gates['budget'], 'maxConsumed' | 'warnConsumed'>;
 }
 
-/** An error ratio from a query result: a number, or the figure that says why there is none. */
-function ratioOf(r: PromResult): { ratio: number | undefined } | { figure: BudgetFigure } {
+/**
+ * A budget figure from an error-ratio query: a failed query is no data with its reason; else
+ * `compute` gets the ratio (undefined for an empty result, which it reports as no data).
+ */
+function figureOf(
+  r: PromResult,
+  compute: (ratio: number | undefined) => BudgetFigure,
+): BudgetFigure {
   if (r.kind === 'error')
-    return { figure: { kind: 'no-data', reason: `the error-ratio query failed: ${r.message}` } };
-  if (r.kind === 'no-data') return { ratio: undefined };
-  return { ratio: r.value };
-}
-
-export function describeFigure(f: BudgetFigure | undefined, suffix = ''): string {
-  if (!f) return 'not measured';
-  if (f.kind === 'value') return `${formatFigure(f.value)}${suffix}`;
-  return f.kind === 'no-data' ? `no data (${f.reason})` : f.reason;
+    return { kind: 'no-data', reason: `the error-ratio query failed: ${r.message}` };
+  return compute(r.kind === 'value' ? r.value : undefined);
 }
 
 export class RunMonitor {
@@ -192,13 +185,14 @@ export class RunMonitor {
   /** Every probe once (in parallel); the steady state holds when all pass. */
   async steadyState(probes: readonly Probe[], signal?: AbortSignal): Promise<SteadyState> {
     const checks = await Promise.all(
-      probes.map(async (p) => ({ probe: p.name, check: await this.sample(p, signal) })),
+      probes.map(async (p) => ({ probe: p.name, check: await this.probeSample(p, signal) })),
     );
     const failures = checks.filter((c) => !c.check.ok).map((c) => `${c.probe}: ${c.check.reason}`);
     return { ok: failures.length === 0, probes: checks, failures };
   }
 
-  private async sample(p: Pick<Probe, 'check'>, signal?: AbortSignal): Promise<ProbeCheck> {
+  /** One judged sample of a probe; never throws. */
+  async probeSample(p: Pick<Probe, 'check'>, signal?: AbortSignal): Promise<ProbeCheck> {
     try {
       return await takeSample(p, this.clients, signal);
     } catch (err) {
@@ -220,12 +214,10 @@ export class RunMonitor {
     const [remaining, steady] = await Promise.all([
       Promise.all(
         slos.map(async (slo) => {
-          const r = ratioOf(await this.errorRatio(slo, slo.windowMs));
-          const figure =
-            'figure' in r
-              ? r.figure
-              : remainingBudget({ objective: slo.objective, errorRatioOverWindow: r.ratio });
-          return { slo, remaining: figure };
+          const remaining = figureOf(await this.errorRatio(slo, slo.windowMs), (ratio) =>
+            remainingBudget({ objective: slo.objective, errorRatioOverWindow: ratio }),
+          );
+          return { slo, remaining };
         }),
       ),
       this.steadyState(this.probesOf(experiments), signal),
@@ -276,16 +268,14 @@ export class RunMonitor {
     const windowMs = Math.max(MIN_RUN_WINDOW_MS, Math.ceil(runMs / 1000) * 1000);
     const perSlo = await Promise.all(
       this.slosOf(experiments).map(async (slo) => {
-        const r = ratioOf(await this.errorRatio(slo, windowMs, new Date(toMs)));
-        const consumed =
-          'figure' in r
-            ? r.figure
-            : consumedBudget({
-                objective: slo.objective,
-                errorRatioDuringRun: r.ratio,
-                runMs: windowMs,
-                windowMs: slo.windowMs,
-              });
+        const consumed = figureOf(await this.errorRatio(slo, windowMs, new Date(toMs)), (ratio) =>
+          consumedBudget({
+            objective: slo.objective,
+            errorRatioDuringRun: ratio,
+            runMs: windowMs,
+            windowMs: slo.windowMs,
+          }),
+        );
         return { slo, consumed };
       }),
     );
@@ -309,17 +299,10 @@ export class RunMonitor {
 
   /** One burn-rate reading of an SLO. */
   async burn(slo: Slo): Promise<BurnRateCheck> {
-    const r = ratioOf(await this.errorRatio(slo, BURN_WINDOW_MS));
-    const figure =
-      'figure' in r
-        ? r.figure
-        : burnRate({ objective: slo.objective, errorRatioLastMinute: r.ratio });
+    const figure = figureOf(await this.errorRatio(slo, BURN_WINDOW_MS), (ratio) =>
+      burnRate({ objective: slo.objective, errorRatioLastMinute: ratio }),
+    );
     return burnRateBreach(figure, this.opts.gates, slo);
-  }
-
-  /** One judged sample (for {@link ExperimentWatch}). */
-  probeSample(p: Probe, signal?: AbortSignal): Promise<ProbeCheck> {
-    return this.sample(p, signal);
   }
 }
 
@@ -347,8 +330,8 @@ async function every(
 /** The measurements of one experiment, from before its start to its recovery. */
 export class ExperimentWatch {
   private readonly samples = new Map<string, ProbeSample[]>();
-  private readonly burns = new Map<string, BurnRateCheck[]>();
-  private readonly burnAt = new Map<string, number[]>();
+  /** Every burn-rate reading per SLO, with when it was taken. */
+  private readonly burns = new Map<string, { at: number; check: BurnRateCheck }[]>();
   private readonly probes: Probe[];
   private readonly slos: Slo[];
   private steady?: SteadyState;
@@ -368,10 +351,12 @@ export class ExperimentWatch {
     this.probes = monitor.probesOf([e]);
     this.slos = monitor.slosOf([e]);
     for (const p of this.probes) this.samples.set(p.name, []);
-    for (const s of this.slos) {
-      this.burns.set(s.name, []);
-      this.burnAt.set(s.name, []);
-    }
+    for (const s of this.slos) this.burns.set(s.name, []);
+  }
+
+  /** Whether the experiment has probes (a steady state to check, a recovery to wait for). */
+  get hasProbes(): boolean {
+    return this.probes.length > 0;
   }
 
   /** The experiment's shortest probe interval: how often its burn rate is read. */
@@ -421,8 +406,7 @@ export class ExperimentWatch {
   private async readBurn(slo: Slo): Promise<void> {
     const at = this.now();
     const check = await this.monitor.burn(slo);
-    this.burns.get(slo.name)?.push(check);
-    this.burnAt.get(slo.name)?.push(at);
+    this.burns.get(slo.name)?.push({ at, check });
     if (!check.breach || this.breach) return;
     this.breach = { at, reason: check.reason };
     const { log } = this.opts;
@@ -501,17 +485,16 @@ export class ExperimentWatch {
       };
     });
     const burn = this.slos.map((s): SloBurn => {
-      const checks = this.burns.get(s.name) ?? [];
-      const at = this.burnAt.get(s.name) ?? [];
-      const worst = worstFigure(checks.map((c) => c.burn));
-      const i = checks.findIndex((c) => c.breach);
+      const readings = this.burns.get(s.name) ?? [];
+      const worst = worstFigure(readings.map((r) => r.check.burn));
+      const first = readings.find((r) => r.check.breach);
       const limit = this.opts.gates.budget.maxBurnRate;
       return {
         slo: s.name,
-        samples: checks.length,
+        samples: readings.length,
         ...(worst ? { worst } : {}),
         ...(limit !== undefined ? { limit } : {}),
-        ...(i >= 0 ? { breach: { at: at[i] ?? 0, reason: checks[i]?.reason ?? '' } } : {}),
+        ...(first ? { breach: { at: first.at, reason: first.check.reason } } : {}),
       };
     });
     return {
