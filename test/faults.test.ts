@@ -9,12 +9,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { InputName } from '../src/constants.js';
 import { RUN_LABEL } from '../src/kube/names.js';
-import { run, type RunDependencies } from '../src/main.js';
+import { run } from '../src/main.js';
+import { fakeAction, type ActionRecord } from './support/action.js';
 import { startGitHubServer, type GitHubServer } from '../src/sim/github.js';
 import { RUN_DATA, startCluster, type TestCluster } from './support/cluster.js';
-import { startFis, type TestFis } from './support/fis.js';
+import { CREDENTIALS, startFis, type TestFis } from './support/fis.js';
 
 const TOKEN = 'ghs_faultsfaultsfaults';
 const SHA = 'f'.repeat(40);
@@ -50,36 +50,19 @@ afterAll(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-interface Result {
-  outputs: Record<string, string>;
-  warnings: string[];
-  lines: string[];
+interface Result extends ActionRecord {
   /** Every chaos object of the run the API server ever created (ADDED events), by name. */
   created: string[];
 }
 
 async function action(runId: string): Promise<Result> {
-  const res: Result = { outputs: {}, warnings: [], lines: [], created: [] };
+  const created: string[] = [];
   const stop = cluster.server.store.subscribe((e) => {
     if (e.type === 'ADDED' && e.object.metadata.labels?.[RUN_LABEL] === `gh-${runId}-1`)
-      res.created.push(`${e.object.kind ?? ''} ${e.object.metadata.name ?? ''}`);
+      created.push(`${e.object.kind ?? ''} ${e.object.metadata.name ?? ''}`);
   });
-  const inputs: Partial<Record<InputName, string>> = {
-    suite: 'suite.yml',
-    experiments: EXPERIMENTS,
-    'github-token': TOKEN,
-  };
-  const deps: RunDependencies = {
-    log: {
-      info: (m) => res.lines.push(m),
-      warning: (m) => {
-        res.warnings.push(m);
-        res.lines.push(`warning: ${m}`);
-      },
-      problem: (i) => res.warnings.push(i.message),
-      debug: () => undefined,
-      group: (_n, fn) => fn(),
-    },
+  const { deps, record } = fakeAction({
+    inputs: { suite: 'suite.yml', experiments: EXPERIMENTS, 'github-token': TOKEN },
     env: {
       GITHUB_WORKSPACE: workspace,
       RUNNER_TEMP: workspace,
@@ -91,41 +74,33 @@ async function action(runId: string): Promise<Result> {
       GITHUB_EVENT_NAME: 'deployment_status',
       GITHUB_EVENT_PATH: path.join(workspace, 'event.json'),
       MAX_PARALLEL: '2',
+      // FIS through the real SDK client pointed at the loopback FIS (the pipeline connects).
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL_FIS: fis.server.url,
+      AWS_ENDPOINT_URL_STS: fis.server.url,
     },
-    getInput: (name) => inputs[name] ?? '',
-    setSecret: () => undefined,
-    setOutput: (n, v) => {
-      res.outputs[n] = v;
-    },
-    writeSummary: async () => undefined,
-    setFailed: () => undefined,
-    saveState: () => undefined,
-    pipeline: {
-      kubeApi: cluster.api,
-      kubeOptions: {
-        selectionGraceMs: 300,
-        deleteTimeoutMs: 10_000,
-        debug: (m) => res.lines.push(`debug: ${m}`),
-      },
+  });
+  deps.pipeline = {
+    kubeApi: cluster.api,
+    kubeOptions: {
+      selectionGraceMs: 300,
+      deleteTimeoutMs: 10_000,
+      debug: (m) => record.lines.push(`debug: ${m}`),
     },
   };
-  // FIS through the real SDK client pointed at the loopback FIS (the pipeline connects itself).
+  // The SDK reads its credentials from the process environment.
   const saved = { ...process.env };
   Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
-    AWS_ENDPOINT_URL_FIS: fis.server.url,
-    AWS_ENDPOINT_URL_STS: fis.server.url,
-    AWS_ACCESS_KEY_ID: 'AKIDLOOPBACK',
-    AWS_SECRET_ACCESS_KEY: 'loopback-secret',
+    AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
   });
-  deps.env = { ...deps.env, ...process.env, GITHUB_RUN_ID: runId };
   try {
     await run(deps);
   } finally {
     process.env = saved;
     stop();
   }
-  return res;
+  return { ...record, created };
 }
 
 const verdicts = (r: Result): string[] =>

@@ -1,7 +1,7 @@
 import type { InputName } from '../src/constants.js';
-import type { ConfigIssue } from '../src/errors.js';
 import { run, type RunDependencies } from '../src/main.js';
 import { podKill, workdir, type Workdir } from './support/workdir.js';
+import { fakeAction } from './support/action.js';
 import { startCluster } from './support/cluster.js';
 
 let wd: Workdir;
@@ -34,36 +34,11 @@ beforeAll(() => {
 afterAll(() => wd.remove());
 
 function fake(inputs: Partial<Record<InputName, string>>, pipeline?: RunDependencies['pipeline']) {
-  const record = {
-    outputs: {} as Record<string, string>,
-    failed: [] as string[],
-    problems: [] as ConfigIssue[],
-    info: [] as string[],
-    summary: [] as string[],
-    secrets: [] as string[],
-  };
-  const deps: RunDependencies = {
-    log: {
-      info: (m) => record.info.push(m),
-      warning: () => undefined,
-      problem: (i) => record.problems.push(i),
-      debug: () => undefined,
-      group: (_name, fn) => fn(),
-    },
+  return fakeAction({
+    inputs,
     env: { GITHUB_WORKSPACE: wd.dir },
-    getInput: (name) => inputs[name] ?? '',
-    setSecret: (v) => record.secrets.push(v),
-    setOutput: (name, value) => {
-      record.outputs[name] = value;
-    },
-    writeSummary: async (md) => {
-      record.summary.push(md);
-    },
-    setFailed: (m) => record.failed.push(m),
-    saveState: () => undefined,
     ...(pipeline ? { pipeline } : {}),
-  };
-  return { deps, record };
+  });
 }
 
 describe('run()', () => {

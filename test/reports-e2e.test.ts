@@ -9,7 +9,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { InputName } from '../src/constants.js';
-import { run, type RunDependencies } from '../src/main.js';
+import { run } from '../src/main.js';
+import { fakeAction, type ActionRecord } from './support/action.js';
 import { startGitHubServer, type GitHubServer } from '../src/sim/github.js';
 import { startSlackServer, type SlackServer } from '../src/sim/slack.js';
 import { RUN_DATA, startCluster, type TestCluster } from './support/cluster.js';
@@ -38,33 +39,18 @@ afterEach(async () => {
   expect(left).toEqual([]);
 });
 
-interface Recorded {
-  outputs: Record<string, string>;
-  failed: string[];
-  warnings: string[];
-  summary: string[];
-}
-
 async function action(
   inputs: Partial<Record<InputName, string>>,
   event: { name: string; payload: unknown },
-): Promise<Recorded> {
-  const rec: Recorded = { outputs: {}, failed: [], warnings: [], summary: [] };
+): Promise<ActionRecord> {
   const eventPath = path.join(workspace, 'event.json');
   writeFileSync(eventPath, JSON.stringify(event.payload));
-  const all: Partial<Record<InputName, string>> = {
-    suite: 'suite.yml',
-    'github-token': TOKEN,
-    'slack-webhook-url': slack.webhookUrl,
-    ...inputs,
-  };
-  const deps: RunDependencies = {
-    log: {
-      info: () => undefined,
-      warning: (m) => rec.warnings.push(m),
-      problem: (i) => rec.warnings.push(i.message),
-      debug: () => undefined,
-      group: (_n, fn) => fn(),
+  const { deps, record } = fakeAction({
+    inputs: {
+      suite: 'suite.yml',
+      'github-token': TOKEN,
+      'slack-webhook-url': slack.webhookUrl,
+      ...inputs,
     },
     env: {
       GITHUB_WORKSPACE: workspace,
@@ -78,20 +64,10 @@ async function action(
       GITHUB_EVENT_NAME: event.name,
       GITHUB_EVENT_PATH: eventPath,
     },
-    getInput: (name) => all[name] ?? '',
-    setSecret: () => undefined,
-    setOutput: (n, v) => {
-      rec.outputs[n] = v;
-    },
-    writeSummary: async (md) => {
-      rec.summary.push(md);
-    },
-    setFailed: (m) => rec.failed.push(m),
-    saveState: () => undefined,
     pipeline: { kubeApi: cluster.api },
-  };
+  });
   await run(deps);
-  return rec;
+  return record;
 }
 
 const deployment = {

@@ -16,7 +16,8 @@ import { ownerLabels, RUN_LABEL } from '../src/kube/names.js';
 import { isKubeObject, type KubeObject } from '../src/kube/object.js';
 import { describeRef, objectRef, resourceOf, type ObjectRef } from '../src/kube/resources.js';
 import type { Logger } from '../src/log.js';
-import { run, type RunDependencies } from '../src/main.js';
+import { run } from '../src/main.js';
+import { fakeAction } from './support/action.js';
 import { instantiate, refOf } from '../src/providers/kube-ops.js';
 import { loadSuite } from '../src/suite/load.js';
 import type { Suite } from '../src/suite/model.js';
@@ -770,31 +771,22 @@ describe('chaos-gate cleanup', () => {
 
 // ---- the action: mode cleanup through run() -----------------------------------------------
 
-function fakeAction(inputs: Partial<Record<InputName, string>>, deleteTimeoutMs = 10_000) {
+function cleanupAction(inputs: Partial<Record<InputName, string>>, deleteTimeoutMs = 10_000) {
   const rec = recorder();
-  const failed: string[] = [];
-  const outputs: Record<string, string> = {};
-  const deps: RunDependencies = {
-    log: rec.log,
+  const { deps, record } = fakeAction({
+    inputs,
     env: { GITHUB_WORKSPACE: wd.dir },
-    getInput: (name) => inputs[name] ?? '',
-    setSecret: () => undefined,
-    setOutput: (n, v) => {
-      outputs[n] = v;
-    },
-    writeSummary: async () => undefined,
-    setFailed: (m) => failed.push(m),
-    saveState: () => undefined,
     pipeline: { kubeApi: cluster.api, kubeOptions: { deleteTimeoutMs } },
-  };
-  return { deps, rec, failed, outputs };
+    log: rec.log,
+  });
+  return { deps, rec, failed: record.failed, outputs: record.outputs };
 }
 
 describe('action mode: cleanup', () => {
   test("cleanup-run removes the run's objects; the step succeeds and prints no plan", async () => {
     const ref = await plant('mesh/web-delay-long.yaml', RUN_A, 'delay');
     const other = await plant('mesh/web-kill.yaml', RUN_B, 'kill');
-    const { deps, rec, failed } = fakeAction({
+    const { deps, rec, failed } = cleanupAction({
       suite: 'suite.yml',
       mode: 'cleanup',
       'cleanup-run': RUN_A,
@@ -807,11 +799,15 @@ describe('action mode: cleanup', () => {
       `chaos-gate cleanup: removed 1; nothing chaos-gate created of run ${RUN_A} is left.`,
     );
     expect(rec.text()).not.toContain('worst case');
-    const older = fakeAction({ suite: 'suite.yml', mode: 'cleanup', 'cleanup-older-than': '2h' });
+    const older = cleanupAction({
+      suite: 'suite.yml',
+      mode: 'cleanup',
+      'cleanup-older-than': '2h',
+    });
     await run(older.deps);
     expect(older.failed).toEqual([]);
     expect(await exists(other)).toBe(true);
-    const b = fakeAction({ suite: 'suite.yml', mode: 'cleanup', 'cleanup-run': RUN_B });
+    const b = cleanupAction({ suite: 'suite.yml', mode: 'cleanup', 'cleanup-run': RUN_B });
     await run(b.deps);
     expect(await exists(other)).toBe(false);
   });
@@ -820,7 +816,7 @@ describe('action mode: cleanup', () => {
     cluster.mesh.scenario('web-delay-stuck', { stuckFinalizer: true });
     const stuck = await plant('mesh/web-delay-stuck.yaml', RUN_A, 'stuck');
     await injected(1);
-    const { deps, failed } = fakeAction(
+    const { deps, failed } = cleanupAction(
       { suite: 'suite.yml', mode: 'cleanup', 'cleanup-run': RUN_A },
       300,
     );
@@ -839,7 +835,7 @@ describe('action mode: cleanup', () => {
   });
 
   test('mode cleanup without cleanup-run or cleanup-older-than is a configuration error', async () => {
-    const { deps, failed, outputs } = fakeAction({ suite: 'suite.yml', mode: 'cleanup' });
+    const { deps, failed, outputs } = cleanupAction({ suite: 'suite.yml', mode: 'cleanup' });
     await run(deps);
     expect(failed[0]).toContain('Configuration error, nothing was injected');
     expect(failed[0]).toContain("mode 'cleanup' takes exactly one of 'cleanup-run'");
