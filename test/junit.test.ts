@@ -10,6 +10,7 @@ import type { ExperimentResult } from '../src/engine/result.js';
 import type { RunReport } from '../src/pipeline.js';
 import { renderJunit, xmlAttr, xmlText } from '../src/report/junit.js';
 import { workdir, type Workdir } from './support/workdir.js';
+import { experimentResult, runReport } from './support/reports.js';
 
 let tmp: Workdir;
 beforeEach(() => {
@@ -17,48 +18,9 @@ beforeEach(() => {
 });
 afterEach(() => tmp.remove());
 
-const T0 = Date.parse('2024-05-01T12:00:00.000Z');
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-function experiment(
-  over: Partial<ExperimentResult> & Pick<ExperimentResult, 'name' | 'verdict'>,
-): ExperimentResult {
-  return {
-    index: 0,
-    provider: 'litmus',
-    weight: 1,
-    critical: false,
-    reason: `${over.verdict} reason`,
-    started: true,
-    startedAt: iso(T0),
-    finishedAt: iso(T0 + 42_500),
-    durationMs: 42_500,
-    cleanupMs: 1000,
-    created: [`ChaosEngine shop/${over.name}-x1y2z`],
-    cleanupProblems: [],
-    ...over,
-  };
-}
-
-function report(results: ExperimentResult[], over: Partial<RunReport['outcome']> = {}): RunReport {
-  return {
-    runId: 'gh-7-1',
-    outcome: {
-      results,
-      prepareProblems: [],
-      cleanupProblems: [],
-      cancelled: false,
-      startedAt: iso(T0 - 1000),
-      finishedAt: iso(T0 + 120_000),
-      ...over,
-    },
-    score: { score: 62.5, covered: 3, total: results.length },
-    verdict: 'fail',
-    gates: { breaches: [], result: 'pass' },
-    ledgerPath: '/tmp/ledger.json',
-    leftover: { version: 1, runId: 'gh-7-1', entries: [] },
-  };
-}
+const experiment = experimentResult;
+const report = (results: ExperimentResult[], outcome: Partial<RunReport['outcome']> = {}): RunReport =>
+  runReport(results, { score: { score: 62.5, covered: 3, total: results.length }, outcome });
 
 /** Writes the XML and reads it back with the consumer. */
 function consume(suite: string, r: RunReport): { xml: string; result: ITestResult } {
@@ -152,7 +114,7 @@ describe('a mixed run', () => {
     const { result, xml } = consume('checkout', report(results));
     const cases = byName(result);
     expect(cases['pod-delete']).toMatchObject({
-      duration: 42_500,
+      duration: 42_000,
       metadata: { verdict: 'pass', score: 100, weight: 2, critical: false },
     });
     expect(cases['cpu-hog']).toMatchObject({

@@ -19,9 +19,8 @@ import {
   summaryLine,
   type MarkdownInput,
 } from '../src/report/markdown.js';
+import { experimentResult, iso, T0 } from './support/reports.js';
 
-const T0 = Date.parse('2024-05-01T12:00:00.000Z');
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 function probe(name: string, passes: number, count: number, required = 80): ProbeOutcome {
   const met = count > 0 && (100 * passes) / count >= required;
@@ -39,25 +38,7 @@ function probe(name: string, passes: number, count: number, required = 80): Prob
   };
 }
 
-function experiment(
-  over: Partial<ExperimentResult> & Pick<ExperimentResult, 'name' | 'verdict'>,
-): ExperimentResult {
-  return {
-    index: 0,
-    provider: 'litmus',
-    weight: 1,
-    critical: false,
-    reason: over.verdict === 'pass' ? 'ChaosResult verdict Pass' : 'something went wrong',
-    started: true,
-    startedAt: iso(T0),
-    finishedAt: iso(T0 + 42_000),
-    durationMs: 42_000,
-    cleanupMs: 1500,
-    created: [`ChaosEngine shop/${over.name}-x1y2z`],
-    cleanupProblems: [],
-    ...over,
-  };
-}
+const experiment = experimentResult;
 
 const burn = (slo: string, value: number, breach = false): SloBurn => ({
   slo,
