@@ -163,10 +163,12 @@ test('faults in Kubernetes, FIS and GitHub change nothing: same verdicts, same s
   expect(verdicts(faulty)).toEqual(verdicts(clean));
   expect(faulty.outputs.verdict).toBe(clean.outputs.verdict);
   expect(faulty.outputs.score).toBe(clean.outputs.score);
-  // Retries never made a second object: the same objects were created, once each.
+  // Retries never made a second object: the same kinds, as many of each, as without faults (a
+  // retried create of the same name is refused by the server, so a duplicate would have to be a
+  // second name: it would show here as one object too many).
   const kinds = (r: Result): string[] => r.created.map((c) => c.split(' ')[0] ?? '').sort();
   expect(kinds(faulty)).toEqual(kinds(clean));
-  expect(new Set(faulty.created).size).toBe(faulty.created.length);
+  expect(faulty.created.length).toBeGreaterThan(0);
   // The retries were said, with their attempt number.
   expect(faulty.lines.filter((l) => /attempt \d of \d/.test(l))).not.toEqual([]);
   // GitHub's 502s were retried: the report went out.
