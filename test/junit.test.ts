@@ -19,7 +19,10 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 const experiment = experimentResult;
-const report = (results: ExperimentResult[], outcome: Partial<RunReport['outcome']> = {}): RunReport =>
+const report = (
+  results: ExperimentResult[],
+  outcome: Partial<RunReport['outcome']> = {},
+): RunReport =>
   runReport(results, { score: { score: 62.5, covered: 3, total: results.length }, outcome });
 
 /** Writes the XML and reads it back with the consumer. */

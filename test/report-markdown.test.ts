@@ -21,7 +21,6 @@ import {
 } from '../src/report/markdown.js';
 import { experimentResult, iso, T0 } from './support/reports.js';
 
-
 function probe(name: string, passes: number, count: number, required = 80): ProbeOutcome {
   const met = count > 0 && (100 * passes) / count >= required;
   return {
