@@ -5,7 +5,14 @@
  * what a run loads (recorded in the run of (e) by ./preload.mjs).
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -226,14 +233,26 @@ export async function runAction(
   const { code, lines } = await new Promise<{ code: number | null; lines: number }>(
     (resolve, reject) => {
       // --expose-gc only lets the probe collect at exit, after the figures it reports were read.
-      const args = ['--expose-gc', '--import', preload, path.join(root, 'dist', 'index.js')];
+      // BENCH_ACTION_NODE_FLAGS adds Node flags to the action, e.g. "--heap-prof".
+      const extra = (process.env.BENCH_ACTION_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+      const args = [
+        '--expose-gc',
+        ...extra,
+        '--import',
+        preload,
+        path.join(root, 'dist', 'index.js'),
+      ];
       const child = spawn(process.execPath, args, {
         env,
         cwd: w,
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let n = 0;
+      // BENCH_ACTION_STDOUT=FILE keeps the action's output (e.g. with --trace-gc).
+      const keep = process.env.BENCH_ACTION_STDOUT;
+      if (keep) writeFileSync(keep, '');
       child.stdout.on('data', (c: Buffer) => {
+        if (keep) appendFileSync(keep, c);
         for (const b of c) if (b === 10) n++;
       });
       child.on('error', reject);

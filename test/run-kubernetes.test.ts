@@ -247,6 +247,97 @@ describe('Chaos Mesh', () => {
   });
 });
 
+/** The requests a run made, as `VERB resource` (CRD checks left out: once per run). */
+function requestsOf(c: TestCluster): string[] {
+  return c.server.requests
+    .filter((r) => !r.path.includes('customresourcedefinitions'))
+    .map((r) => {
+      const parts = r.path.split('/');
+      const ns = parts.indexOf('namespaces');
+      const plural = parts[ns + 2] ?? '?';
+      const named = parts.length > ns + 3;
+      const verb =
+        r.query.watch === 'true'
+          ? 'WATCH'
+          : r.query.dryRun
+            ? 'DRY-RUN'
+            : r.method === 'GET'
+              ? named
+                ? 'GET'
+                : 'LIST'
+              : r.method === 'DELETE' && !named
+                ? 'DELETE-COLLECTION'
+                : r.method;
+      return `${verb} ${plural}`;
+    });
+}
+
+describe('requests to the API server per experiment (issue 8: at most 8)', () => {
+  // The waits watch from the create's resourceVersion (no list: the object is in the create's
+  // answer, and an engine's ChaosResults cannot exist before it); cleanup sees the object go on
+  // the wait's own watch, kept open, after one DELETE carrying the uid as a precondition (no
+  // read first); Litmus's ChaosResults go in one DELETE by label.
+  test('Litmus: 8 for one experiment (6 once the checks all experiments share are made), no read before the delete', async () => {
+    await fresh();
+    await run('litmus-pass');
+    const r = requestsOf(cluster);
+    expect(r).toEqual([
+      'GET chaosexperiments',
+      'GET serviceaccounts',
+      'DRY-RUN chaosengines',
+      'POST chaosengines',
+      expect.stringMatching(/^WATCH chaos(engines|results)$/),
+      expect.stringMatching(/^WATCH chaos(engines|results)$/),
+      'DELETE chaosengines',
+      'DELETE-COLLECTION chaosresults',
+    ]);
+    expect(r.filter((x) => x === 'WATCH chaosengines')).toHaveLength(1);
+  });
+
+  test('Litmus: the same ChaosExperiment and service account are asked about once for many experiments', async () => {
+    await fresh();
+    await run('litmus-pass,litmus-fail');
+    const r = requestsOf(cluster);
+    expect(r.filter((x) => x === 'GET chaosexperiments')).toHaveLength(1);
+    expect(r.filter((x) => x === 'GET serviceaccounts')).toHaveLength(1);
+    expect(r.filter((x) => x === 'DRY-RUN chaosengines')).toHaveLength(2);
+  });
+
+  test("Chaos Mesh with a finalizer to wait for: 4, its removal seen on the wait's watch", async () => {
+    await fresh();
+    await run('mesh-kill');
+    expect(requestsOf(cluster)).toEqual([
+      'DRY-RUN podchaos',
+      'POST podchaos',
+      'WATCH podchaos',
+      'DELETE podchaos',
+    ]);
+  });
+
+  test('Chaos Mesh already recovered: the DELETE answer says it is gone, 4 in all', async () => {
+    await fresh();
+    await run('mesh-delay');
+    expect(requestsOf(cluster)).toEqual([
+      'DRY-RUN networkchaos',
+      'POST networkchaos',
+      'WATCH networkchaos',
+      'DELETE networkchaos',
+    ]);
+  });
+
+  test('a watch the server refuses (403) is an error at once, not a retry until the timeout', async () => {
+    await fresh();
+    // The only GET of podchaos an experiment makes is its watch.
+    cluster.server.faults.failNext(1, 403, {
+      method: 'GET',
+      pathIncludes: '/namespaces/shop/podchaos',
+    });
+    const { byName } = await run('mesh-kill');
+    expect(byName['mesh-kill']!.verdict).toBe('error');
+    expect(byName['mesh-kill']!.reason).toMatch(/403/);
+  });
+});
+
 describe('engine', () => {
   test('maxParallel is respected: 4 experiments, 2 at once, they overlap in pairs', async () => {
     await fresh();

@@ -77,7 +77,10 @@ class FakeApi implements KubeApi {
   mergePatch(): Promise<KubeObject> {
     throw new Error('not used');
   }
-  delete(): Promise<boolean> {
+  delete(): Promise<KubeObject | undefined> {
+    throw new Error('not used');
+  }
+  deleteCollection(): Promise<KubeObject[]> {
     throw new Error('not used');
   }
   crdInstalled(): Promise<boolean> {
@@ -149,6 +152,20 @@ describe('WatchedSet', () => {
     });
     expect([...set.objects.keys()]).toEqual(['pod-delete-x1']);
     expect(set.only?.metadata.resourceVersion).toBe('100');
+  });
+
+  test('no watch is opened when the first list already settles the question (the object is gone)', async () => {
+    api.listAnswers = [{ items: [], resourceVersion: '100' }];
+    const set = newSet();
+    await set.start(() => !set.objects.has('pod-delete-x1'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(api.lists).toHaveLength(1);
+    expect(api.watches).toHaveLength(0);
+    // While the object is there, the same question opens the watch.
+    api.listAnswers = [{ items: [engine('pod-delete-x1', '100')], resourceVersion: '100' }];
+    const other = newSet();
+    await other.start(() => !other.objects.has('pod-delete-x1'));
+    await until(() => api.watches.length === 1, 'the watch');
   });
 
   test('events update the set', async () => {

@@ -60,8 +60,14 @@ export interface KubeApi {
   ): Promise<KubeObject>;
   /** RFC 7386 merge patch. */
   mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject>;
-  /** Deletes; false when it was already gone. */
-  delete(ref: ObjectRef): Promise<boolean>;
+  /**
+   * Deletes; answers with the object as the server left it (with `deletionTimestamp` and its
+   * finalizers while they keep it), or undefined when it was already gone. With `uid`, only the
+   * object with that uid is deleted (a precondition): another one of the same name is a 409.
+   */
+  delete(ref: ObjectRef, opts?: { uid?: string }): Promise<KubeObject | undefined>;
+  /** Deletes every object a label selector matches; answers with what was deleted. */
+  deleteCollection(r: ResourceRef, namespace: string, labelSelector: string): Promise<KubeObject[]>;
   crdInstalled(name: string): Promise<boolean>;
   serviceAccountExists(namespace: string, name: string): Promise<boolean>;
   /**
@@ -263,17 +269,30 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
       );
       return asObject(v, `patch ${ref.kind}`);
     },
-    async delete(ref) {
-      const v = await notFoundIsUndefined(
+    async delete(ref, o = {}) {
+      const v: unknown = await notFoundIsUndefined(
         call(`delete ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
           custom.deleteNamespacedCustomObject({
             ...base(ref),
             name: ref.name,
             propagationPolicy: 'Background',
+            ...(o.uid ? { body: { preconditions: { uid: o.uid } } } : {}),
           }),
         ),
       );
-      return v !== undefined;
+      if (v === undefined) return undefined;
+      // A server may answer a finished delete with a Status (Success) instead of the object.
+      return isKubeObject(v) ? v : { apiVersion: 'v1', kind: 'Status', metadata: {} };
+    },
+    async deleteCollection(r, namespace, labelSelector) {
+      const v: unknown = await call(`delete ${r.kind} in ${namespace} (${labelSelector})`, () =>
+        custom.deleteCollectionNamespacedCustomObject({
+          ...base({ ...r, namespace }),
+          labelSelector,
+          propagationPolicy: 'Background',
+        }),
+      );
+      return isRecord(v) && Array.isArray(v.items) ? v.items.filter(isKubeObject) : [];
     },
     async crdInstalled(name) {
       const v = await notFoundIsUndefined(

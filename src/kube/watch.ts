@@ -57,10 +57,34 @@ export class WatchedSet {
     return this.objects.values().next().value;
   }
 
-  /** Lists, then starts watching. Rejects when the first list fails. */
-  async start(): Promise<void> {
+  /**
+   * Lists, then starts watching, unless `settled` says the list already answers the question
+   * (then no watch is opened at all). Rejects when the first list fails.
+   */
+  async start(settled?: () => boolean): Promise<void> {
     await this.relist();
+    if (settled?.()) return;
     void this.connect();
+  }
+
+  /**
+   * Starts watching from a known point instead of listing: `resourceVersion` is that of an
+   * object we just created (from the create's answer) and `initial` what the set holds at that
+   * point (the object itself, or nothing for objects that can only appear after it, such as
+   * the ChaosResults of a new engine). Every change after it arrives as an event, so the list
+   * request is saved; a 410 (history gone) lists as usual.
+   */
+  startFrom(resourceVersion: string, initial: KubeObject[]): void {
+    this.objects.clear();
+    for (const o of initial) this.objects.set(o.metadata.name ?? '', o);
+    this.resourceVersion = resourceVersion;
+    this.gone = false;
+    void this.connect();
+  }
+
+  /** Still kept up to date (started, not stopped, not failed). */
+  get active(): boolean {
+    return !this.stopped && this.error === undefined;
   }
 
   stop(): void {
@@ -152,6 +176,18 @@ export class WatchedSet {
     if (gone) {
       this.opts.log?.(`watch ${this.description}: history expired (410 Gone); listing again`);
       this.schedule(0, true);
+      return;
+    }
+    if (
+      err instanceof KubeApiError &&
+      err.code < 500 &&
+      err.code !== 429 &&
+      err.code !== 408 &&
+      err.code !== 410
+    ) {
+      // The watch itself is refused (401, 403, 404): retrying will not help.
+      this.error = err;
+      this.notify();
       return;
     }
     const serverError = this.serverError;
@@ -259,6 +295,19 @@ export function waitFor<T>(
     if (recheckMs) timer = setInterval(check, recheckMs);
     check();
   });
+}
+
+/**
+ * Starts the sets of an object just created: from the create's resourceVersion when it is known
+ * (`initial` gives what each set holds then), else by listing.
+ */
+export async function startAfterCreate(
+  created: KubeObject,
+  sets: { set: WatchedSet; initial: KubeObject[] }[],
+): Promise<void> {
+  const rv = created.metadata.resourceVersion;
+  if (rv) for (const { set, initial } of sets) set.startFrom(rv, initial);
+  else await startAll(sets.map((s) => s.set));
 }
 
 /** Starts the sets (list + watch); stops them all if one cannot start. */

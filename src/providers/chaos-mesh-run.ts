@@ -15,7 +15,7 @@ import {
   type ObjectRef,
   type ResourceRef,
 } from '../kube/resources.js';
-import { byName, startAll, waitFor, WatchedSet } from '../kube/watch.js';
+import { byName, startAfterCreate, waitFor, WatchedSet } from '../kube/watch.js';
 import { ledgerId, type LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
 import { chaosMesh, isOneShot } from './chaos-mesh.js';
@@ -78,6 +78,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
   const graceMs = opts.selectionGraceMs ?? 30_000;
   const now = opts.now ?? Date.now;
   const watchOpts = opts.debug ? { log: opts.debug } : {};
+  /** Watches kept open from an experiment's wait to its cleanup. */
+  const live = new Set<WatchedSet>();
 
   async function stopObject(ref: ObjectRef): Promise<void> {
     const key = ref.kind === 'Workflow' ? WORKFLOW_ABORT_ANNOTATION : PAUSE_ANNOTATION;
@@ -119,6 +121,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
       };
       /** Chaos objects the workflow's nodes created (deleted with it; we wait for them too). */
       const children = new Map<string, ObjectRef>();
+      /** The wait's watch of the object, kept for cleanup to see it go (stopped there). */
+      let kept: WatchedSet | undefined;
 
       const handle: RunningExperiment = {
         experiment: e,
@@ -142,7 +146,13 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
             watchOpts,
           );
           const sets = isWorkflow ? [main, nodeSet, checkSet] : [main];
-          await startAll(sets);
+          // Nodes and status checks can only appear after the Workflow: none to list.
+          await startAfterCreate(
+            created,
+            sets.map((set) => ({ set, initial: set === main ? [created] : [] })),
+          );
+          kept = main;
+          live.add(main);
           try {
             if (isWorkflow) {
               const tracker = new WorkflowTracker();
@@ -186,7 +196,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
             // Re-evaluated on a timer too, so a grace period ends without a new event.
             return await waitFor(sets, decide, signal, Math.max(50, Math.min(1_000, graceMs / 4)));
           } finally {
-            sets.forEach((s) => s.stop());
+            // The object's own watch stays open for cleanup.
+            sets.filter((s) => s !== main).forEach((s) => s.stop());
           }
         },
         async stop(reason: StopReason) {
@@ -210,10 +221,16 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
               uid,
               runId: ctx.runId,
               stuckMeaning: STUCK,
+              ...(kept ? { watching: kept } : {}),
             });
             ctx.progress(`deleted ${describeRef(ref)} (targets recovered)`);
           } catch (err) {
             problems.push(kubeErrorText(err));
+          } finally {
+            if (kept) {
+              kept.stop();
+              live.delete(kept);
+            }
           }
           // A Workflow's chaos objects belong to its nodes and go with them; wait until they have.
           for (const child of children.values()) {
@@ -262,7 +279,9 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
     },
 
     close() {
-      // nothing held between calls
+      // Watches kept for a cleanup that never came (none, when every experiment was cleaned up).
+      live.forEach((s) => s.stop());
+      live.clear();
     },
   };
 }

@@ -14,7 +14,7 @@ import {
   type ObjectRef,
   type ResourceRef,
 } from '../kube/resources.js';
-import { byName, startAll, waitFor, WaitAborted, WatchedSet } from '../kube/watch.js';
+import { byName, waitFor, WaitAborted, WatchedSet } from '../kube/watch.js';
 import type { Ledger } from '../engine/ledger.js';
 import type { ProviderName } from '../suite/types.js';
 import { formatDuration } from '../suite/duration.js';
@@ -135,11 +135,26 @@ export async function createTracked(
 export interface DeleteOptions {
   /** How long to wait for finalizers (recovery) before calling it stuck. */
   timeoutMs: number;
-  /** Only delete the object with this uid (a newer object of the same name is not ours). */
+  /**
+   * Only delete the object with this uid (a newer object of the same name is not ours). The uid
+   * our create answered with is the proof the object is ours: the delete carries it as a
+   * precondition and needs no read first. Without it, the object is read and its labels checked.
+   */
   uid?: string;
   runId: string;
   /** What a stuck delete means for this kind, e.g. "chaos may still be active". */
   stuckMeaning: string;
+  /**
+   * A set already watching the object (the wait's): used to see it go instead of a new list
+   * and watch.
+   */
+  watching?: WatchedSet;
+}
+
+function finalizersOf(o: KubeObject): string[] {
+  return asArray((o.metadata as Record<string, unknown>).finalizers).filter(
+    (f): f is string => typeof f === 'string',
+  );
 }
 
 /**
@@ -151,47 +166,79 @@ export async function deleteAndWait(
   ref: ObjectRef,
   opts: DeleteOptions,
 ): Promise<boolean> {
-  const current = await api.get(ref);
-  if (!current) return true;
-  if (opts.uid && current.metadata.uid !== opts.uid) return true;
-  if (!isOurs(current.metadata.labels, opts.runId))
-    throw new Error(`${describeRef(ref)} is not labelled as this run's: left alone`);
-  await api.delete(ref);
-  const still = await waitGone(api, ref, opts.timeoutMs);
+  if (!opts.uid) {
+    const current = await api.get(ref);
+    if (!current) return true;
+    if (!isOurs(current.metadata.labels, opts.runId))
+      throw new Error(`${describeRef(ref)} is not labelled as this run's: left alone`);
+  }
+  let answer: KubeObject | undefined;
+  try {
+    answer = await api.delete(ref, opts.uid ? { uid: opts.uid } : {});
+  } catch (err) {
+    // The precondition failed: the object of that name is a newer one, not ours; ours is gone.
+    if (opts.uid && err instanceof KubeApiError && err.code === 409) return true;
+    throw err;
+  }
+  // Gone at once (no finalizer kept it), or already gone before.
+  if (!answer || finalizersOf(answer).length === 0) return true;
+  const uid = opts.uid ?? answer.metadata.uid;
+  const still =
+    opts.watching?.active === true
+      ? await goneFrom(opts.watching, ref.name, uid, opts.timeoutMs)
+      : await waitGone(api, ref, opts.timeoutMs, uid);
   if (!still) return true;
-  const finalizers = asArray((still.metadata as Record<string, unknown>).finalizers)
-    .filter((f): f is string => typeof f === 'string')
-    .join(', ');
+  const finalizers = finalizersOf(still).join(', ');
   throw new Error(
     `${describeRef(ref)} is still there ${formatDuration(opts.timeoutMs)} after it was deleted${finalizers ? ` (finalizers: ${finalizers})` : ''}: ${opts.stuckMeaning}`,
   );
 }
 
+/** The object `name` (with `uid`, when given) as `set` holds it; undefined when gone. */
+function present(set: WatchedSet, name: string, uid: string | undefined): KubeObject | undefined {
+  const o = set.objects.get(name);
+  return o && (!uid || o.metadata.uid === uid) ? o : undefined;
+}
+
+/** Waits on a running set until the object has left it; its last state on timeout. */
+async function goneFrom(
+  set: WatchedSet,
+  name: string,
+  uid: string | undefined,
+  timeoutMs: number,
+): Promise<KubeObject | undefined> {
+  try {
+    await waitFor(
+      [set],
+      () => (present(set, name, uid) ? undefined : true),
+      AbortSignal.timeout(timeoutMs),
+    );
+    return undefined;
+  } catch (err) {
+    if (err instanceof WaitAborted) return present(set, name, uid);
+    throw err;
+  }
+}
+
 /**
  * Waits (by watch) until the object is gone; undefined when it is, else its last state once
- * `timeoutMs` has passed.
+ * `timeoutMs` has passed. With `uid`, another object of the same name does not count. When the
+ * first list already shows it gone, no watch is opened.
  */
 export async function waitGone(
   api: KubeApi,
   ref: ObjectRef,
   timeoutMs: number,
+  uid?: string,
 ): Promise<KubeObject | undefined> {
   const set = new WatchedSet(api, {
     resource: ref,
     namespace: ref.namespace,
     fieldSelector: byName(ref.name),
   });
-  await startAll([set]);
   try {
-    await waitFor(
-      [set],
-      () => (set.objects.has(ref.name) ? undefined : true),
-      AbortSignal.timeout(timeoutMs),
-    );
-    return undefined;
-  } catch (err) {
-    if (err instanceof WaitAborted) return set.objects.get(ref.name);
-    throw err;
+    await set.start(() => !present(set, ref.name, uid));
+    return await goneFrom(set, ref.name, uid, timeoutMs);
   } finally {
     set.stop();
   }

@@ -15,7 +15,7 @@ import {
   objectRef,
   type ObjectRef,
 } from '../kube/resources.js';
-import { byName, startAll, waitFor, WatchedSet } from '../kube/watch.js';
+import { byName, startAfterCreate, waitFor, WatchedSet } from '../kube/watch.js';
 import { ledgerId, type LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
 import {
@@ -75,6 +75,8 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     { ref: ObjectRef; users: number; ready: Promise<void>; installedByUs: boolean }
   >();
   const watchOpts = opts.debug ? { log: opts.debug } : {};
+  /** Watches kept open from an experiment's wait to its cleanup. */
+  const live = new Set<WatchedSet>();
 
   async function ensureChaosExperiment(
     o: KubeObject,
@@ -134,15 +136,12 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     }
   }
 
+  /** The engine's ChaosResults, in one request. */
   async function deleteResults(namespace: string, uid: string): Promise<string[]> {
-    const removed: string[] = [];
-    const { items } = await api.list(ChaosResult, namespace, { labelSelector: `chaosUID=${uid}` });
-    for (const r of items) {
-      const ref = objectRef(ChaosResult, namespace, r.metadata.name ?? '');
-      // ChaosResults carry the experiment pod's labels, not ours: the chaosUID label is the proof.
-      if (await api.delete(ref)) removed.push(describeRef(ref));
-    }
-    return removed;
+    // ChaosResults carry the experiment pod's labels, not ours: the chaosUID label (the uid of
+    // the engine we created) is the proof.
+    const gone = await api.deleteCollection(ChaosResult, namespace, `chaosUID=${uid}`);
+    return gone.map((r) => describeRef(objectRef(ChaosResult, namespace, r.metadata.name ?? '')));
   }
 
   return {
@@ -151,6 +150,19 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     async prepare(experiments, { runId }) {
       const problems = await missingCrds(api, [ChaosEngine, ChaosExperiment, ChaosResult], INSTALL);
       if (problems.length) throw new PrepareError(problems);
+      // The same ChaosExperiment or service account is asked about once, however many
+      // experiments use it.
+      const asked = new Map<string, Promise<boolean>>();
+      const once = (key: string, ask: () => Promise<boolean>): Promise<boolean> => {
+        let p = asked.get(key);
+        if (!p) {
+          p = ask();
+          asked.set(key, p);
+        }
+        return p;
+      };
+      const exists = (ref: ObjectRef): Promise<boolean> =>
+        once(`${ref.kind} ${ref.namespace}/${ref.name}`, async () => !!(await api.get(ref)));
       // Each experiment's checks are independent: a few experiments at a time (the benchmark
       // found preparation serial); the problems keep the suite's order.
       const perExperiment = await mapLimit(experiments, PREPARE_CONCURRENCY, async (e) => {
@@ -160,18 +172,21 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
         const inFile = new Set(manifestExperiments(e).map((o) => o.metadata.name));
         for (const name of expectedResults(engine).map((r) => r.experiment)) {
           if (inFile.has(name)) continue;
-          if (!(await api.get(objectRef(ChaosExperiment, ns, name))))
+          if (!(await exists(objectRef(ChaosExperiment, ns, name))))
             problems.push(
               `${e.name}: ChaosExperiment ${ns}/${name}, which the ChaosEngine runs, is not installed: apply the fault's ChaosExperiment first or add it to ${e.manifestFile ?? 'the manifest'}`,
             );
         }
         const sa = asString(dig(engine.spec, 'chaosServiceAccount'));
-        if (sa && !(await api.serviceAccountExists(ns, sa)))
+        if (
+          sa &&
+          !(await once(`ServiceAccount ${ns}/${sa}`, () => api.serviceAccountExists(ns, sa)))
+        )
           problems.push(
             `${e.name}: the ChaosEngine's chaosServiceAccount ${ns}/${sa} does not exist: create it with the RBAC the fault needs`,
           );
         for (const o of manifestExperiments(e)) {
-          if (await api.get(refOf(o))) continue;
+          if (await exists(refOf(o))) continue;
           const p = await dryRun(api, instantiate(o, runId, e.name, { keepName: true }), e.name);
           if (p) problems.push(p);
         }
@@ -193,6 +208,8 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
       ctx.progress(`created ${describeRef(ref)}`);
       const expected = expectedResults(engine);
       let lastNote = '';
+      /** The wait's watch of the engine, kept for cleanup to see it go (stopped there). */
+      let kept: WatchedSet | undefined;
 
       const handle: RunningExperiment = {
         experiment: e,
@@ -208,7 +225,13 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
             { resource: ChaosResult, namespace: ref.namespace, labelSelector: `chaosUID=${uid}` },
             watchOpts,
           );
-          await startAll([engineSet, resultSet]);
+          // The engine's ChaosResults carry its new uid: none can exist before it.
+          await startAfterCreate(engine, [
+            { set: engineSet, initial: [engine] },
+            { set: resultSet, initial: [] },
+          ]);
+          kept = engineSet;
+          live.add(engineSet);
           let awaitingSince: number | undefined;
           try {
             return await waitFor(
@@ -236,7 +259,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
               250,
             );
           } finally {
-            engineSet.stop();
+            // The engine's watch stays open for cleanup.
             resultSet.stop();
           }
         },
@@ -258,6 +281,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
               uid,
               runId: ctx.runId,
               stuckMeaning: STUCK,
+              ...(kept ? { watching: kept } : {}),
             });
             ctx.progress(`deleted ${describeRef(ref)}`);
             const removed = await deleteResults(ref.namespace, uid);
@@ -265,6 +289,11 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
             ctx.ledger.remove(ledgerId('litmus', ref));
           } catch (err) {
             problems.push(kubeErrorText(err));
+          } finally {
+            if (kept) {
+              kept.stop();
+              live.delete(kept);
+            }
           }
           await releaseChaosExperiments(e, ctx.runId, problems);
           for (const o of manifestExperiments(e)) {
@@ -318,6 +347,9 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
 
     close() {
       installed.clear();
+      // Watches kept for a cleanup that never came (none, when every experiment was cleaned up).
+      live.forEach((s) => s.stop());
+      live.clear();
     },
   };
 }
