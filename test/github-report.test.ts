@@ -767,7 +767,12 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
   async function normalRun(gh: GitHubClient, ctx: GitHubRunContext): Promise<void> {
     const target = { repository: ctx.repository, sha: ctx.deployedSha, suite: SUITE };
     const started = await startCheckRun(gh, target);
-    const prs = await findPullRequests(gh, ctx, recorder().log);
+    const prs = await findPullRequests(
+      gh,
+      ctx,
+      recorder().log,
+      started.ok ? started.value.pullRequests : undefined,
+    );
     const pr = prs.ok ? prs.value[0] : undefined;
     const sticky = pr ? { repository: ctx.repository, pullRequest: pr, suite: SUITE } : undefined;
     const found = sticky ? await findStickyComment(gh, sticky) : undefined;
@@ -788,12 +793,31 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     });
   }
 
-  function githubApi(comments: Comment[], pullNumber = 7): void {
+  function githubApi(comments: Comment[], pullNumber = 7, prHead = SHA): void {
     commentsApi(comments);
+    // GitHub names the open PRs of the repository whose head is the check run's commit.
+    const atHead = (sha: string) =>
+      sha === prHead
+        ? [
+            {
+              id: 900,
+              number: pullNumber,
+              url: `${API}/repos/acme/shop/pulls/${pullNumber}`,
+              head: { ref: 'feature', sha, repo: { id: 1, url: 'r', name: 'shop' } },
+              base: { ref: 'main', sha: 'b', repo: { id: 1, url: 'r', name: 'shop' } },
+            },
+          ]
+        : [];
     nock(API)
       .persist()
       .post('/repos/acme/shop/check-runs')
-      .reply(201, { id: 55, html_url: 'h', url: 'x' })
+      .reply(async (req: Request) => {
+        const sha = ((await req.json()) as { head_sha: string }).head_sha;
+        return [
+          201,
+          { id: 55, html_url: 'h', url: 'x', head_sha: sha, pull_requests: atHead(sha) },
+        ];
+      })
       .patch('/repos/acme/shop/check-runs/55')
       .reply(200, { id: 55, html_url: 'h', url: 'x' })
       .get(/\/repos\/acme\/shop\/commits\/\w+\/check-runs/)
@@ -805,7 +829,7 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
         {
           number: pullNumber,
           state: 'open',
-          head: { sha: SHA, repo: { full_name: 'acme/shop' } },
+          head: { sha: prHead, repo: { full_name: 'acme/shop' } },
           base: { repo: { full_name: 'acme/shop' } },
         },
       ]);
@@ -852,19 +876,41 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     expect(comments).toHaveLength(1);
   });
 
-  test('deployment_status: one more (the commit PR lookup): 6 on the first run, 5 after', async () => {
+  test("deployment_status of a PR's head: the check run names the PR, no lookup: 5 on the first run, 4 after", async () => {
     const r = readGitHubContext(env('deployment_status'), {
       repository: { full_name: 'acme/shop', default_branch: 'main' },
       deployment: { sha: SHA },
     });
     if (!r.ok) throw new Error(r.reason);
-    githubApi([]);
+    const comments: Comment[] = [];
+    githubApi(comments);
     const gh = client();
     await normalRun(gh, r.context);
-    expect(requests).toHaveLength(6);
+    expect(requests).toEqual([
+      'POST /repos/acme/shop/check-runs',
+      `GET ${COMMENTS}`,
+      'GET /repos/acme/shop/commits/main/check-runs',
+      `POST ${COMMENTS}`,
+      'PATCH /repos/acme/shop/check-runs/55',
+    ]);
+    expect(comments).toHaveLength(1);
     requests = [];
     await normalRun(gh, r.context);
-    expect(requests).toHaveLength(5);
+    expect(requests).toHaveLength(4);
+  });
+
+  test('deployment_status of a commit that is no PR head: the commit PR lookup, 6 on the first run', async () => {
+    const r = readGitHubContext(env('deployment_status'), {
+      repository: { full_name: 'acme/shop', default_branch: 'main' },
+      deployment: { sha: SHA },
+    });
+    if (!r.ok) throw new Error(r.reason);
+    const comments: Comment[] = [];
+    githubApi(comments, 7, 'f'.repeat(40));
+    await normalRun(client(), r.context);
+    expect(requests).toHaveLength(6);
+    expect(requests[1]).toBe(`GET /repos/acme/shop/commits/${SHA}/pulls`);
+    expect(comments).toHaveLength(1);
   });
 });
 

@@ -181,6 +181,8 @@ export async function findPullRequests(
   client: GitHubClient,
   ctx: GitHubRunContext,
   log: GitHubLog,
+  /** The open PRs at the deployed commit GitHub already named (the check run's). */
+  known?: PullRequestRef[],
 ): Promise<ReportResult<PullRequestRef[]>> {
   const source = pullRequestSource(ctx);
   if (source.kind === 'event') return { ok: true, value: [source.pullRequest] };
@@ -188,6 +190,9 @@ export async function findPullRequests(
     log.debug(`PR comment: ${source.reason}`);
     return { ok: true, value: [] };
   }
+  // The check run on the deployed commit lists the open PRs whose head it is: the ones we would
+  // choose below. Without one there (a commit behind a PR's head, a PR from a fork), ask.
+  if (known?.length) return { ok: true, value: known };
   try {
     const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
       ...ctx.repository,
@@ -406,6 +411,11 @@ export interface CheckRunTarget {
 export interface CheckRunRef {
   id: number;
   url: string;
+  /**
+   * GitHub's `pull_requests` of the check run: the open PRs of this repository whose head is the
+   * check's commit (PRs from forks are never listed there).
+   */
+  pullRequests?: PullRequestRef[];
 }
 
 /** A failed experiment, pointed at its place in the suite file (path from the repository root). */
@@ -566,8 +576,21 @@ function checkRunRef(data: {
   id: number | bigint;
   html_url: string | null;
   url: string;
+  head_sha?: string;
+  pull_requests?: {
+    number: number;
+    head: { sha: string; repo: { id: number } };
+    base: { repo: { id: number } };
+  }[];
 }): CheckRunRef {
-  return { id: Number(data.id), url: data.html_url ?? data.url };
+  const prs = (data.pull_requests ?? [])
+    .filter((p) => p.head.sha === data.head_sha && p.head.repo.id === p.base.repo.id)
+    .map((p) => ({ number: p.number, headSha: p.head.sha, fromFork: false }));
+  return {
+    id: Number(data.id),
+    url: data.html_url ?? data.url,
+    ...(prs.length ? { pullRequests: prs } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

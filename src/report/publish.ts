@@ -137,7 +137,7 @@ export class Reporter {
     const comments = new Map<number, StickyComment | undefined>();
     let baseline: BaselineData | undefined;
     if (client && context && inputs.comment) {
-      const found = await findPullRequests(client, context, log);
+      const found = await findPullRequests(client, context, log, this.checkRun?.pullRequests);
       if (found.ok) prs = found.value;
       else this.warn(found.warning);
       for (const pr of prs) {
