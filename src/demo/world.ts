@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { createFisApi, type FisApi } from '../aws/fis.js';
 import { createKubeApi, type KubeApi } from '../kube/api.js';
 import { MANAGED_BY_LABEL } from '../kube/names.js';

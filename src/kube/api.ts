@@ -3,16 +3,10 @@
  * do not depend on the client library. The implementation uses @kubernetes/client-node and
  * retries 429, 5xx and dropped connections with backoff (Retry-After honoured).
  */
-import {
-  ApiException,
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  Watch,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
+import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { fetch, type Dispatcher } from 'undici';
 import { isKubeObject, isRecord, type KubeObject } from './object.js';
 import type { ObjectRef, ResourceRef } from './resources.js';
 import { withRetry, retryAfterMs, type RetryDecision, type RetryPolicy } from '../retry.js';
@@ -83,20 +77,19 @@ export interface KubeApi {
   ): Promise<WatchHandle>;
 }
 
-/** Turns a client-node error (or a network error) into a KubeApiError when it is an API answer. */
-export function toKubeApiError(err: unknown): unknown {
-  if (!(err instanceof ApiException)) return err;
-  const code = err.code;
-  let body: unknown = err.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body) as unknown;
-    } catch {
-      // not JSON: keep the text
-    }
+/** The API server's error answer (a Status, or any text) as a KubeApiError. */
+export function kubeApiErrorOf(
+  code: number,
+  text: string,
+  retryAfterHeader?: string | null,
+): KubeApiError {
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    // not JSON: keep the text
   }
-  const headers = (err.headers ?? {}) as Record<string, string>;
-  const retryAfter = retryAfterMs(headers['retry-after'] ?? headers['Retry-After']);
+  const retryAfter = retryAfterMs(retryAfterHeader ?? undefined);
   if (isRecord(body) && body.kind === 'Status') {
     const details = isRecord(body.details) ? body.details : {};
     const causes = Array.isArray(details.causes)
@@ -113,8 +106,8 @@ export function toKubeApiError(err: unknown): unknown {
       retryAfter,
     );
   }
-  const text = typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${code}`;
-  return new KubeApiError(code, code === 401 ? 'Unauthorized' : '', text, [], retryAfter);
+  const short = text ? text.slice(0, 300) : `HTTP ${code}`;
+  return new KubeApiError(code, code === 401 ? 'Unauthorized' : '', short, [], retryAfter);
 }
 
 const RETRYABLE_NETWORK =
@@ -179,30 +172,67 @@ function reuseConnections(kc: KubeConfig): void {
   };
 }
 
+/** The package's own User-Agent, as client-node's generated clients sent theirs. */
+const USER_AGENT = 'chaos-gate (@kubernetes/client-node)';
+
+/** A request's answer: its status and body (parsed JSON, or undefined when empty). */
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
 export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi {
   reuseConnections(kc);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
   const watcher = new Watch(kc);
   const server = kc.getCurrentCluster()?.server ?? '(no cluster)';
 
-  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> =>
-    withRetry(
-      what,
-      async () => {
-        try {
-          return await fn();
-        } catch (err) {
-          throw toKubeApiError(err);
-        }
-      },
-      classifyKubeError,
-      {
-        ...(opts.retry ? { policy: opts.retry } : {}),
-        ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
-      },
-    );
+  /**
+   * One REST request. Authentication (tokens, client certificates, exec plugins, proxies) is
+   * client-node's KubeConfig, as for its generated clients; the request itself is a plain
+   * fetch on the dispatcher it sets up, which keeps the bundle free of the generated API
+   * classes and their models (see docs/performance.md). Non-2xx answers throw a KubeApiError.
+   */
+  const send = async (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    o: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {},
+  ): Promise<Answer> => {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+    for (const [k, v] of Object.entries(o.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, v);
+    const ctx = new RequestContext(url.toString(), method);
+    await kc.applySecurityAuthentication(ctx);
+    const headers: Record<string, string> = {
+      ...ctx.getHeaders(),
+      accept: 'application/json',
+      'user-agent': USER_AGENT,
+    };
+    if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
+    const dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
+    const res = await fetch(url, {
+      method,
+      headers,
+      ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+    const text = await res.text();
+    if (res.status < 200 || res.status >= 300)
+      throw kubeApiErrorOf(res.status, text, res.headers.get('retry-after'));
+    if (!text) return { status: res.status, body: undefined };
+    try {
+      return { status: res.status, body: JSON.parse(text) as unknown };
+    } catch {
+      throw new Error(`the API server answered ${method} ${path} with something that is not JSON`);
+    }
+  };
+
+  const call = (what: string, fn: () => Promise<Answer>): Promise<unknown> =>
+    withRetry(what, async () => (await fn()).body, classifyKubeError, {
+      ...(opts.retry ? { policy: opts.retry } : {}),
+      ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    });
 
   const asObject = (v: unknown, what: string): KubeObject => {
     if (!isKubeObject(v))
@@ -217,23 +247,23 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
       throw err;
     }
   };
+  const collection = (r: ResourceRef, namespace: string): string =>
+    `/apis/${r.group}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
+  const item = (ref: ObjectRef): string =>
+    `${collection(ref, ref.namespace)}/${encodeURIComponent(ref.name)}`;
 
   return {
     server,
     async get(ref) {
       const v = await notFoundIsUndefined(
-        call(`get ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
-          custom.getNamespacedCustomObject({ ...base(ref), name: ref.name }),
-        ),
+        call(`get ${ref.kind} ${ref.namespace}/${ref.name}`, () => send('GET', item(ref))),
       );
       return v === undefined ? undefined : asObject(v, `get ${ref.kind}`);
     },
     async list(r, namespace, query = {}) {
-      const v: unknown = await call(`list ${r.kind} in ${namespace}`, () =>
-        custom.listNamespacedCustomObject({
-          ...base({ ...r, namespace }),
-          ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
-          ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
+      const v = await call(`list ${r.kind} in ${namespace}`, () =>
+        send('GET', collection(r, namespace), {
+          query: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector },
         }),
       );
       const items = isRecord(v) && Array.isArray(v.items) ? v.items.filter(isKubeObject) : [];
@@ -249,34 +279,32 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
       };
     },
     async create(r, namespace, body, o = {}) {
-      const v: unknown = await call(
+      const v = await call(
         `${o.dryRun ? 'dry-run create' : 'create'} ${r.kind} ${namespace}/${body.metadata.name ?? ''}`,
         () =>
-          custom.createNamespacedCustomObject({
-            ...base({ ...r, namespace }),
+          send('POST', collection(r, namespace), {
             body,
-            ...(o.dryRun ? { dryRun: 'All' } : {}),
+            query: { dryRun: o.dryRun ? 'All' : undefined },
           }),
       );
       return asObject(v, `create ${r.kind}`);
     },
     async mergePatch(ref, patch) {
-      const v: unknown = await call(`patch ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
-        custom.patchNamespacedCustomObject(
-          { ...base(ref), name: ref.name, body: patch },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
+      const v = await call(`patch ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
+        send('PATCH', item(ref), { body: patch, contentType: 'application/merge-patch+json' }),
       );
       return asObject(v, `patch ${ref.kind}`);
     },
     async delete(ref, o = {}) {
-      const v: unknown = await notFoundIsUndefined(
+      const v = await notFoundIsUndefined(
         call(`delete ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
-          custom.deleteNamespacedCustomObject({
-            ...base(ref),
-            name: ref.name,
-            propagationPolicy: 'Background',
-            ...(o.uid ? { body: { preconditions: { uid: o.uid } } } : {}),
+          send('DELETE', item(ref), {
+            body: {
+              apiVersion: 'v1',
+              kind: 'DeleteOptions',
+              propagationPolicy: 'Background',
+              ...(o.uid ? { preconditions: { uid: o.uid } } : {}),
+            },
           }),
         ),
       );
@@ -285,11 +313,10 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
       return isKubeObject(v) ? v : { apiVersion: 'v1', kind: 'Status', metadata: {} };
     },
     async deleteCollection(r, namespace, labelSelector) {
-      const v: unknown = await call(`delete ${r.kind} in ${namespace} (${labelSelector})`, () =>
-        custom.deleteCollectionNamespacedCustomObject({
-          ...base({ ...r, namespace }),
-          labelSelector,
-          propagationPolicy: 'Background',
+      const v = await call(`delete ${r.kind} in ${namespace} (${labelSelector})`, () =>
+        send('DELETE', collection(r, namespace), {
+          query: { labelSelector },
+          body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
         }),
       );
       return isRecord(v) && Array.isArray(v.items) ? v.items.filter(isKubeObject) : [];
@@ -297,7 +324,10 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
     async crdInstalled(name) {
       const v = await notFoundIsUndefined(
         call(`get CustomResourceDefinition ${name}`, () =>
-          ext.readCustomResourceDefinition({ name }),
+          send(
+            'GET',
+            `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
+          ),
         ),
       );
       return v !== undefined;
@@ -305,15 +335,17 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
     async serviceAccountExists(namespace, name) {
       const v = await notFoundIsUndefined(
         call(`get ServiceAccount ${namespace}/${name}`, () =>
-          core.readNamespacedServiceAccount({ namespace, name }),
+          send(
+            'GET',
+            `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`,
+          ),
         ),
       );
       return v !== undefined;
     },
     async watch(r, namespace, query, onEvent, onDone) {
-      const path = `/apis/${r.group}/${r.version}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
       const ctrl = await watcher.watch(
-        path,
+        collection(r, namespace),
         {
           allowWatchBookmarks: true,
           ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
@@ -337,13 +369,4 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
       return { abort: () => ctrl.abort() };
     },
   };
-}
-
-function base(ref: ResourceRef & { namespace: string }): {
-  group: string;
-  version: string;
-  namespace: string;
-  plural: string;
-} {
-  return { group: ref.group, version: ref.version, namespace: ref.namespace, plural: ref.plural };
 }
