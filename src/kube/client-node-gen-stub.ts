@@ -12,8 +12,7 @@ export function createConfiguration(): never {
   throw new Error(WHY);
 }
 
-export class ServerConfiguration {
-  constructor() {
-    throw new Error(WHY);
-  }
+/** A constructor in client-node; here a function that throws the same way when called. */
+export function ServerConfiguration(): never {
+  throw new Error(WHY);
 }
