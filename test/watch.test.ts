@@ -12,7 +12,15 @@ import {
   type WatchQuery,
 } from '../src/kube/api.js';
 import { ChaosEngine, type ResourceRef } from '../src/kube/resources.js';
-import { WaitAborted, WatchedSet, byName, startAll, waitFor } from '../src/kube/watch.js';
+import {
+  SharedSets,
+  WaitAborted,
+  WatchedSet,
+  byName,
+  objectIn,
+  startAll,
+  waitFor,
+} from '../src/kube/watch.js';
 
 interface WatchCall {
   query: WatchQuery;
@@ -462,5 +470,74 @@ describe('waitFor', () => {
     await expect(startAll([ok, bad])).rejects.toMatchObject({ code: 404 });
     await settle();
     expect(api.watches.every((w) => w.aborted)).toBe(true);
+  });
+});
+
+describe("SharedSets: one watch per kind and namespace for all of a run's objects", () => {
+  const withUid = (o: KubeObject, uid: string): KubeObject => ({
+    ...o,
+    metadata: { ...o.metadata, uid },
+  });
+  let shared: SharedSets;
+  afterEach(() => shared.close());
+
+  test('the first object starts it (one list, one watch, by the run label); later ones reuse it', async () => {
+    api.listAnswers = [{ items: [], resourceVersion: '100' }];
+    shared = new SharedSets(api, 'chaos-gate.io/run=gh-1-1');
+    const a = withUid(engine('pod-delete-x1', '101'), 'u1');
+    const b = withUid(engine('pod-delete-x2', '102'), 'u2');
+    const [setA, setB] = await Promise.all([
+      shared.holding(ChaosEngine, 'shop', a),
+      shared.holding(ChaosEngine, 'shop', b),
+    ]);
+    expect(setA).toBe(setB);
+    await until(() => api.watches.length === 1, 'the watch');
+    expect(api.lists).toEqual([
+      { namespace: 'shop', query: { labelSelector: 'chaos-gate.io/run=gh-1-1' } },
+    ]);
+    expect(api.last.query).toEqual({
+      labelSelector: 'chaos-gate.io/run=gh-1-1',
+      resourceVersion: '100',
+    });
+    // Created after the list: seeded from the create's answer until their events arrive.
+    expect(objectIn(setA, 'pod-delete-x1', 'u1')?.metadata.resourceVersion).toBe('101');
+    expect(objectIn(setA, 'pod-delete-x2', 'u2')).toBeDefined();
+    // Their events replace the seeds.
+    api.send('MODIFIED', withUid(engine('pod-delete-x1', '103', 'initialized'), 'u1'));
+    expect(objectIn(setA, 'pod-delete-x1', 'u1')?.metadata.resourceVersion).toBe('103');
+    // Another namespace is another set.
+    api.listAnswers = [{ items: [], resourceVersion: '104' }];
+    const other = await shared.holding(ChaosEngine, 'payments', withUid(engine('x', '104'), 'u3'));
+    expect(other).not.toBe(setA);
+  });
+
+  test('a seed never replaces what the set has seen, nor brings back an object already deleted', async () => {
+    api.listAnswers = [{ items: [], resourceVersion: '100' }];
+    shared = new SharedSets(api, 'chaos-gate.io/run=gh-1-1');
+    const created = withUid(engine('pod-delete-x1', '101'), 'u1');
+    const set = await shared.holding(ChaosEngine, 'shop', created);
+    await until(() => api.watches.length === 1);
+    api.send('MODIFIED', withUid(engine('pod-delete-x1', '105', 'completed'), 'u1'));
+    set.seed(created);
+    expect(set.objects.get('pod-delete-x1')?.metadata.resourceVersion).toBe('105');
+    api.send('DELETED', withUid(engine('pod-delete-x1', '106'), 'u1'));
+    set.seed(created);
+    expect(set.objects.has('pod-delete-x1')).toBe(false);
+    // A new object of the same name (another uid) is not ours to look at.
+    api.send('ADDED', withUid(engine('pod-delete-x1', '107'), 'u9'));
+    expect(objectIn(set, 'pod-delete-x1', 'u1')).toBeUndefined();
+  });
+
+  test('a first list that fails is tried again by the next experiment', async () => {
+    api.listAnswers = [
+      new KubeApiError(500, 'InternalError', 'etcdserver: request timed out'),
+      { items: [], resourceVersion: '100' },
+    ];
+    shared = new SharedSets(api, 'chaos-gate.io/run=gh-1-1');
+    const a = withUid(engine('pod-delete-x1', '101'), 'u1');
+    await expect(shared.holding(ChaosEngine, 'shop', a)).rejects.toMatchObject({ code: 500 });
+    const set = await shared.holding(ChaosEngine, 'shop', a);
+    expect(objectIn(set, 'pod-delete-x1', 'u1')).toBeDefined();
+    expect(api.lists).toHaveLength(2);
   });
 });

@@ -82,6 +82,19 @@ export class WatchedSet {
     void this.connect();
   }
 
+  /**
+   * Adds an object we just created (the create's answer) unless the set has already seen it:
+   * its own events, which follow, are newer and replace it.
+   */
+  seed(o: KubeObject): void {
+    const name = o.metadata.name ?? '';
+    if (this.objects.has(name)) return;
+    const gone = this.deleted.get(name);
+    if (gone && gone.metadata.uid === o.metadata.uid) return;
+    this.objects.set(name, o);
+    this.notify();
+  }
+
   /** Still kept up to date (started, not stopped, not failed). */
   get active(): boolean {
     return !this.stopped && this.error === undefined;
@@ -245,6 +258,62 @@ export class WatchedSet {
       );
     }, delayMs);
   }
+}
+
+/**
+ * One watch per kind and namespace for all of a run's objects (those with its run label),
+ * instead of one per object: a run of 200 experiments keeps a few streams open, not hundreds of
+ * connections opened and closed. A set starts (list, then watch) the first time an object of
+ * its kind and namespace is created, so it holds every later one as its events arrive; the
+ * created object itself is seeded in case its ADDED event has not arrived yet.
+ */
+export class SharedSets {
+  private readonly sets = new Map<string, { set: WatchedSet; ready: Promise<void> }>();
+
+  constructor(
+    private readonly api: KubeApi,
+    /** e.g. `chaos-gate.io/run=gh-1-1` */
+    private readonly labelSelector: string,
+    private readonly opts: WatchOptions = {},
+  ) {}
+
+  /** The running set for `resource` in `namespace`, holding `created`. */
+  async holding(
+    resource: ResourceRef,
+    namespace: string,
+    created: KubeObject,
+  ): Promise<WatchedSet> {
+    const key = `${resource.group}/${resource.plural} ${namespace}`;
+    let entry = this.sets.get(key);
+    if (!entry) {
+      const set = new WatchedSet(
+        this.api,
+        { resource, namespace, labelSelector: this.labelSelector },
+        this.opts,
+      );
+      const e = { set, ready: set.start() };
+      // A failed first list: the next experiment asks again.
+      e.ready.catch(() => {
+        if (this.sets.get(key) === e) this.sets.delete(key);
+      });
+      this.sets.set(key, e);
+      entry = e;
+    }
+    await entry.ready;
+    entry.set.seed(created);
+    return entry.set;
+  }
+
+  close(): void {
+    for (const { set } of this.sets.values()) set.stop();
+    this.sets.clear();
+  }
+}
+
+/** The object `name` in `set`, only when it has `uid` (a newer object of the name is not ours). */
+export function objectIn(set: WatchedSet, name: string, uid: string): KubeObject | undefined {
+  const o = set.objects.get(name);
+  return o && (!uid || o.metadata.uid === uid) ? o : undefined;
 }
 
 export class WaitAborted extends Error {

@@ -15,7 +15,8 @@ import {
   type ObjectRef,
   type ResourceRef,
 } from '../kube/resources.js';
-import { byName, startAfterCreate, waitFor, WatchedSet } from '../kube/watch.js';
+import { objectIn, SharedSets, startAfterCreate, waitFor, WatchedSet } from '../kube/watch.js';
+import { labelValue, RUN_LABEL } from '../kube/names.js';
 import { ledgerId, type LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
 import { chaosMesh, isOneShot } from './chaos-mesh.js';
@@ -78,8 +79,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
   const graceMs = opts.selectionGraceMs ?? 30_000;
   const now = opts.now ?? Date.now;
   const watchOpts = opts.debug ? { log: opts.debug } : {};
-  /** Watches kept open from an experiment's wait to its cleanup. */
-  const live = new Set<WatchedSet>();
+  /** The run's chaos objects, one watch per kind and namespace (started by the first wait). */
+  let shared: SharedSets | undefined;
 
   async function stopObject(ref: ObjectRef): Promise<void> {
     const key = ref.kind === 'Workflow' ? WORKFLOW_ABORT_ANNOTATION : PAUSE_ANNOTATION;
@@ -121,8 +122,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
       };
       /** Chaos objects the workflow's nodes created (deleted with it; we wait for them too). */
       const children = new Map<string, ObjectRef>();
-      /** The wait's watch of the object, kept for cleanup to see it go (stopped there). */
-      let kept: WatchedSet | undefined;
+      /** The watch the wait saw the object on; cleanup sees it go there too. */
+      let watching: WatchedSet | undefined;
 
       const handle: RunningExperiment = {
         experiment: e,
@@ -140,19 +141,17 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
             { resource: StatusCheck, namespace: ref.namespace, labelSelector: sel },
             watchOpts,
           );
-          const main = new WatchedSet(
-            api,
-            { resource: ref, namespace: ref.namespace, fieldSelector: byName(ref.name) },
-            watchOpts,
-          );
-          const sets = isWorkflow ? [main, nodeSet, checkSet] : [main];
+          shared ??= new SharedSets(api, `${RUN_LABEL}=${labelValue(ctx.runId)}`, watchOpts);
+          const main = await shared.holding(ref, ref.namespace, created);
+          watching = main;
+          const current = (): KubeObject | undefined => objectIn(main, ref.name, uid);
           // Nodes and status checks can only appear after the Workflow: none to list.
+          const own = isWorkflow ? [nodeSet, checkSet] : [];
           await startAfterCreate(
             created,
-            sets.map((set) => ({ set, initial: set === main ? [created] : [] })),
+            own.map((set) => ({ set, initial: [] })),
           );
-          kept = main;
-          live.add(main);
+          const sets = [main, ...own];
           try {
             if (isWorkflow) {
               const tracker = new WorkflowTracker();
@@ -171,7 +170,7 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
                       children.set(`${kind}/${name}`, objectRef(r, ref.namespace, name));
                   }
                   const s = tracker.observe(
-                    main.only,
+                    current(),
                     nodes,
                     [...checkSet.objects.values(), ...checkSet.deleted.values()],
                     stoppedByUs,
@@ -189,15 +188,14 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
               graceMs,
             });
             const decide = (): ProviderVerdict | undefined => {
-              const s = tracker.observe(main.only, now());
+              const s = tracker.observe(current(), now());
               if (!s.done) note(s.note);
               return s.done ? s.verdict : undefined;
             };
             // Re-evaluated on a timer too, so a grace period ends without a new event.
             return await waitFor(sets, decide, signal, Math.max(50, Math.min(1_000, graceMs / 4)));
           } finally {
-            // The object's own watch stays open for cleanup.
-            sets.filter((s) => s !== main).forEach((s) => s.stop());
+            own.forEach((s) => s.stop());
           }
         },
         async stop(reason: StopReason) {
@@ -221,16 +219,11 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
               uid,
               runId: ctx.runId,
               stuckMeaning: STUCK,
-              ...(kept ? { watching: kept } : {}),
+              ...(watching ? { watching } : {}),
             });
             ctx.progress(`deleted ${describeRef(ref)} (targets recovered)`);
           } catch (err) {
             problems.push(kubeErrorText(err));
-          } finally {
-            if (kept) {
-              kept.stop();
-              live.delete(kept);
-            }
           }
           // A Workflow's chaos objects belong to its nodes and go with them; wait until they have.
           for (const child of children.values()) {
@@ -279,9 +272,8 @@ export function chaosMeshProvider(opts: ChaosMeshProviderOptions): Provider {
     },
 
     close() {
-      // Watches kept for a cleanup that never came (none, when every experiment was cleaned up).
-      live.forEach((s) => s.stop());
-      live.clear();
+      shared?.close();
+      shared = undefined;
     },
   };
 }

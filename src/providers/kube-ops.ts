@@ -14,7 +14,7 @@ import {
   type ObjectRef,
   type ResourceRef,
 } from '../kube/resources.js';
-import { byName, waitFor, WaitAborted, WatchedSet } from '../kube/watch.js';
+import { byName, objectIn, waitFor, WaitAborted, WatchedSet } from '../kube/watch.js';
 import type { Ledger } from '../engine/ledger.js';
 import type { ProviderName } from '../suite/types.js';
 import { formatDuration } from '../suite/duration.js';
@@ -194,12 +194,6 @@ export async function deleteAndWait(
   );
 }
 
-/** The object `name` (with `uid`, when given) as `set` holds it; undefined when gone. */
-function present(set: WatchedSet, name: string, uid: string | undefined): KubeObject | undefined {
-  const o = set.objects.get(name);
-  return o && (!uid || o.metadata.uid === uid) ? o : undefined;
-}
-
 /** Waits on a running set until the object has left it; its last state on timeout. */
 async function goneFrom(
   set: WatchedSet,
@@ -210,12 +204,12 @@ async function goneFrom(
   try {
     await waitFor(
       [set],
-      () => (present(set, name, uid) ? undefined : true),
+      () => (objectIn(set, name, uid ?? '') ? undefined : true),
       AbortSignal.timeout(timeoutMs),
     );
     return undefined;
   } catch (err) {
-    if (err instanceof WaitAborted) return present(set, name, uid);
+    if (err instanceof WaitAborted) return objectIn(set, name, uid ?? '');
     throw err;
   }
 }
@@ -237,7 +231,7 @@ export async function waitGone(
     fieldSelector: byName(ref.name),
   });
   try {
-    await set.start(() => !present(set, ref.name, uid));
+    await set.start(() => !objectIn(set, ref.name, uid ?? ''));
     return await goneFrom(set, ref.name, uid, timeoutMs);
   } finally {
     set.stop();

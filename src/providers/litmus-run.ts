@@ -15,7 +15,8 @@ import {
   objectRef,
   type ObjectRef,
 } from '../kube/resources.js';
-import { byName, startAfterCreate, waitFor, WatchedSet } from '../kube/watch.js';
+import { objectIn, SharedSets, startAfterCreate, waitFor, WatchedSet } from '../kube/watch.js';
+import { labelValue, RUN_LABEL } from '../kube/names.js';
 import { ledgerId, type LedgerEntry } from '../engine/ledger.js';
 import type { Experiment } from '../suite/model.js';
 import {
@@ -75,8 +76,8 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     { ref: ObjectRef; users: number; ready: Promise<void>; installedByUs: boolean }
   >();
   const watchOpts = opts.debug ? { log: opts.debug } : {};
-  /** Watches kept open from an experiment's wait to its cleanup. */
-  const live = new Set<WatchedSet>();
+  /** The run's ChaosEngines, one watch per namespace (started by the first wait). */
+  let shared: SharedSets | undefined;
 
   async function ensureChaosExperiment(
     o: KubeObject,
@@ -208,37 +209,30 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
       ctx.progress(`created ${describeRef(ref)}`);
       const expected = expectedResults(engine);
       let lastNote = '';
-      /** The wait's watch of the engine, kept for cleanup to see it go (stopped there). */
-      let kept: WatchedSet | undefined;
+      /** The watch the wait saw the engine on; cleanup sees it go there too. */
+      let watching: WatchedSet | undefined;
 
       const handle: RunningExperiment = {
         experiment: e,
         created: [describeRef(ref)],
         async wait(signal): Promise<ProviderVerdict> {
-          const engineSet = new WatchedSet(
-            api,
-            { resource: ChaosEngine, namespace: ref.namespace, fieldSelector: byName(ref.name) },
-            watchOpts,
-          );
+          shared ??= new SharedSets(api, `${RUN_LABEL}=${labelValue(ctx.runId)}`, watchOpts);
+          const engineSet = await shared.holding(ChaosEngine, ref.namespace, engine);
+          watching = engineSet;
           const resultSet = new WatchedSet(
             api,
             { resource: ChaosResult, namespace: ref.namespace, labelSelector: `chaosUID=${uid}` },
             watchOpts,
           );
           // The engine's ChaosResults carry its new uid: none can exist before it.
-          await startAfterCreate(engine, [
-            { set: engineSet, initial: [engine] },
-            { set: resultSet, initial: [] },
-          ]);
-          kept = engineSet;
-          live.add(engineSet);
+          await startAfterCreate(engine, [{ set: resultSet, initial: [] }]);
           let awaitingSince: number | undefined;
           try {
             return await waitFor(
               [engineSet, resultSet],
               () => {
                 const obs = {
-                  engine: engineSet.only,
+                  engine: objectIn(engineSet, ref.name, uid),
                   engineUid: uid,
                   // A result deleted under us still tells its verdict.
                   results: [...resultSet.objects.values(), ...resultSet.deleted.values()],
@@ -259,7 +253,6 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
               250,
             );
           } finally {
-            // The engine's watch stays open for cleanup.
             resultSet.stop();
           }
         },
@@ -281,7 +274,7 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
               uid,
               runId: ctx.runId,
               stuckMeaning: STUCK,
-              ...(kept ? { watching: kept } : {}),
+              ...(watching ? { watching } : {}),
             });
             ctx.progress(`deleted ${describeRef(ref)}`);
             const removed = await deleteResults(ref.namespace, uid);
@@ -289,11 +282,6 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
             ctx.ledger.remove(ledgerId('litmus', ref));
           } catch (err) {
             problems.push(kubeErrorText(err));
-          } finally {
-            if (kept) {
-              kept.stop();
-              live.delete(kept);
-            }
           }
           await releaseChaosExperiments(e, ctx.runId, problems);
           for (const o of manifestExperiments(e)) {
@@ -347,9 +335,8 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
 
     close() {
       installed.clear();
-      // Watches kept for a cleanup that never came (none, when every experiment was cleaned up).
-      live.forEach((s) => s.stop());
-      live.clear();
+      shared?.close();
+      shared = undefined;
     },
   };
 }
