@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { fetch, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { isKubeObject, isRecord, type KubeObject } from './object.js';
 import type { ObjectRef, ResourceRef } from './resources.js';
 import { withRetry, retryAfterMs, type RetryDecision, type RetryPolicy } from '../retry.js';
@@ -188,8 +188,8 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
 
   /**
    * One REST request. Authentication (tokens, client certificates, exec plugins, proxies) is
-   * client-node's KubeConfig, as for its generated clients; the request itself is a plain
-   * fetch on the dispatcher it sets up, which keeps the bundle free of the generated API
+   * client-node's KubeConfig, as for its generated clients; the request itself is undici's
+   * request() on the dispatcher it sets up, which keeps the bundle free of the generated API
    * classes and their models (see docs/performance.md). Non-2xx answers throw a KubeApiError.
    */
   const send = async (
@@ -211,18 +211,25 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
     };
     if (o.body !== undefined) headers['content-type'] = o.contentType ?? 'application/json';
     const dispatcher = ctx.getDispatcher() as Dispatcher | undefined;
-    const res = await fetch(url, {
+    const res = await request(url, {
       method,
       headers,
       ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
       ...(dispatcher ? { dispatcher } : {}),
+      // A DELETE carries DeleteOptions (the uid precondition) in its body; undici would close
+      // the connection after any body on a method that does not expect one. The API server
+      // reads it, so the connection stays usable.
+      reset: false,
     });
-    const text = await res.text();
-    if (res.status < 200 || res.status >= 300)
-      throw kubeApiErrorOf(res.status, text, res.headers.get('retry-after'));
-    if (!text) return { status: res.status, body: undefined };
+    const text = await res.body.text();
+    const status = res.statusCode;
+    if (status < 200 || status >= 300) {
+      const ra = res.headers['retry-after'];
+      throw kubeApiErrorOf(status, text, Array.isArray(ra) ? ra[0] : ra);
+    }
+    if (!text) return { status, body: undefined };
     try {
-      return { status: res.status, body: JSON.parse(text) as unknown };
+      return { status, body: JSON.parse(text) as unknown };
     } catch {
       throw new Error(`the API server answered ${method} ${path} with something that is not JSON`);
     }
