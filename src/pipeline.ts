@@ -9,7 +9,7 @@ import { State } from './constants.js';
 import { ExitCode } from './errors.js';
 import type { Inputs } from './inputs.js';
 import type { Logger } from './log.js';
-import { createFisApi, type FisApi } from './aws/fis.js';
+import { lazyFisApi, type FisApi } from './aws/fis-api.js';
 import { createKubeApi, type KubeApi } from './kube/api.js';
 import { KubeAccessError, loadKubeConfig } from './kube/config.js';
 import { newRunId } from './kube/names.js';
@@ -105,7 +105,7 @@ export function connectFis(inputs: Inputs, deps: Pick<PipelineDeps, 'env' | 'log
   const endpoint = deps.env.AWS_ENDPOINT_URL_FIS || deps.env.AWS_ENDPOINT_URL;
   const stsEndpoint = deps.env.AWS_ENDPOINT_URL_STS || deps.env.AWS_ENDPOINT_URL;
   deps.log.info(`AWS FIS: region ${region}${endpoint ? ` at ${endpoint}` : ''}`);
-  return createFisApi({
+  return lazyFisApi({
     region,
     ...(endpoint ? { endpoint } : {}),
     ...(stsEndpoint ? { stsEndpoint } : {}),

@@ -12,7 +12,7 @@
  * targets. A delete still waiting at its timeout is a problem naming the object: chaos may still
  * be active (exit code 3). Finalizers are never removed by force.
  */
-import type { FisApi, FisExperiment } from './aws/fis.js';
+import type { FisApi, FisExperiment } from './aws/fis-api.js';
 import { ledgerId, type LedgerEntry } from './engine/ledger.js';
 import { ConfigurationError, ExitCode, errorMessage } from './errors.js';
 import type { Inputs } from './inputs.js';

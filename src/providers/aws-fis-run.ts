@@ -6,7 +6,7 @@
  * StopExperiment and wait until it is stopped.
  */
 import { createHash } from 'node:crypto';
-import { TERMINAL, type FisApi, type FisExperiment, type FisTemplate } from '../aws/fis.js';
+import { TERMINAL, type FisApi, type FisExperiment, type FisTemplate } from '../aws/fis-api.js';
 import { errorMessage } from '../errors.js';
 import type { LedgerEntry } from '../engine/ledger.js';
 import { EXPERIMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL } from '../kube/names.js';

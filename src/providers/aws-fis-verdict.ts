@@ -2,7 +2,7 @@
  * Mapping a finished FIS experiment to a verdict (SPEC section 4; fixtures README section 4),
  * and describing a template's targets for the plan (pure).
  */
-import type { FisExperiment, FisTemplate } from '../aws/fis.js';
+import type { FisExperiment, FisTemplate } from '../aws/fis-api.js';
 import type { ProviderVerdict } from './provider.js';
 
 /** Whether a `stopped` experiment was stopped by one of its stop conditions (an alarm). */

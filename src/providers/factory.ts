@@ -2,7 +2,7 @@
  * The run-time providers, by name: one line per provider. Loaded lazily by the pipeline so a
  * dry run never pays for the Kubernetes and AWS clients.
  */
-import type { FisApi } from '../aws/fis.js';
+import type { FisApi } from '../aws/fis-api.js';
 import type { KubeApi } from '../kube/api.js';
 import type { Safety } from '../suite/model.js';
 import { fisProvider, type FisProviderOptions } from './aws-fis-run.js';

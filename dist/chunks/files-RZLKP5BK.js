@@ -1,0 +1,2 @@
+import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
+import{a}from"./chunk-YCQBBYO7.js";import"./chunk-2QWTLTMN.js";import"./chunk-4GJ6R2T3.js";import"./chunk-KH7DFS2A.js";import"./chunk-CHU4RFNU.js";import"./chunk-J4BI6WPT.js";import"./chunk-NQDSAXKW.js";import"./chunk-EENAB5Q6.js";import"./chunk-Z247ZGQD.js";import"./chunk-RCG4VTMS.js";export{a as writeReportFiles};

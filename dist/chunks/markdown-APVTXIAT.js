@@ -1,2 +1,0 @@
-import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k}from"./chunk-Y5KMMWKB.js";import"./chunk-J4BI6WPT.js";import"./chunk-KH7DFS2A.js";import"./chunk-CHU4RFNU.js";import"./chunk-EENAB5Q6.js";import"./chunk-Z247ZGQD.js";import"./chunk-RCG4VTMS.js";export{b as BASELINE_DATA_VERSION,a as MAX_MARKDOWN_LENGTH,h as baselineData,f as formatDelta,i as readBaselineData,k as renderMarkdown,g as reportedScore,d as scoreDelta,e as signedDelta,c as suiteMarker,j as summaryLine};

@@ -1,0 +1,2 @@
+import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
+import{a,b}from"./chunk-NIYSMQ7D.js";import"./chunk-2QWTLTMN.js";import"./chunk-4GJ6R2T3.js";import"./chunk-KH7DFS2A.js";import"./chunk-CHU4RFNU.js";import"./chunk-J4BI6WPT.js";import"./chunk-UEVRP5K5.js";import"./chunk-MP6PCTES.js";import"./chunk-NQDSAXKW.js";import"./chunk-EENAB5Q6.js";import"./chunk-VBGGSF4H.js";import"./chunk-Z247ZGQD.js";import"./chunk-RCG4VTMS.js";export{a as Reporter,b as annotations};
