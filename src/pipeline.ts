@@ -13,7 +13,7 @@ import { lazyFisApi, type FisApi } from './aws/fis-api.js';
 import { createKubeApi, type KubeApi } from './kube/api.js';
 import { KubeAccessError, loadKubeConfig } from './kube/config.js';
 import { newRunId } from './kube/names.js';
-import { fileSink, Ledger, ledgerFile, type LedgerData } from './engine/ledger.js';
+import { fileSink, Ledger, ledgerFile, stateSink, type LedgerData } from './engine/ledger.js';
 import type { RunOutcome } from './engine/result.js';
 import { runExperiments, type EngineControl } from './engine/run.js';
 import { providerSet, type ProviderClients } from './providers/factory.js';
@@ -160,7 +160,7 @@ export async function executeRun(
   deps.saveState(State.LedgerFile, ledgerPath);
   const ledger = new Ledger(runId, [
     fileSink(ledgerPath),
-    (d) => deps.saveState(State.Ledger, JSON.stringify(d)),
+    stateSink((v) => deps.saveState(State.Ledger, v)),
   ]);
   log.info(
     `Run ${runId}: ${suite.selected.length} experiment${suite.selected.length === 1 ? '' : 's'}, at most ${suite.safety.maxParallel} at once.`,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   Ledger,
   fileSink,
+  stateSink,
   ledgerFile,
   ledgerId,
   parseLedger,
@@ -116,6 +117,25 @@ describe('Ledger', () => {
     expect(restored.entries()).toEqual(saved.entries());
     restored.remove(ledgerId('litmus', engineRef));
     expect(r.saves).toEqual([{ version: 1, runId: RUN, entries: [] }]);
+  });
+});
+
+describe('stateSink', () => {
+  test('the state copy follows entries coming and going, not their confirmation', () => {
+    const saved: string[] = [];
+    const ledger = new Ledger(RUN, [stateSink((v) => saved.push(v))]);
+    const e = ledger.add({
+      provider: 'litmus',
+      experiment: 'x',
+      target: { type: 'kubernetes', ref: engineRef },
+    });
+    expect(saved).toHaveLength(1);
+    expect(JSON.parse(saved[0]!)).toEqual(ledger.data());
+    ledger.created(e.id, 'uid-1');
+    expect(saved).toHaveLength(1);
+    ledger.remove(e.id);
+    expect(saved).toHaveLength(2);
+    expect(JSON.parse(saved[1]!)).toEqual({ version: 1, runId: RUN, entries: [] });
   });
 });
 
