@@ -428,7 +428,9 @@ describe('the README', () => {
       expect(verbs(r, ChaosExperiment.group, ChaosExperiment.plural)).toEqual(
         ['create', 'delete', ...READ].sort(),
       );
-      expect(verbs(r, ChaosResult.group, ChaosResult.plural)).toEqual(['delete', ...READ].sort());
+      expect(verbs(r, ChaosResult.group, ChaosResult.plural)).toEqual(
+        ['delete', 'deletecollection', ...READ].sort(),
+      );
       expect(verbs(r, '', 'serviceaccounts')).toEqual(['get']);
     });
 
@@ -455,7 +457,11 @@ describe('the README', () => {
       for (const rule of role!.rules) {
         for (const g of rule.apiGroups)
           for (const res of rule.resources) expect(known).toContain(`${g}/${res}`);
-        for (const v of rule.verbs) expect(CREATE_TO_DELETE).toContain(v);
+        // deletecollection only for ChaosResults (an engine's results in one request).
+        const allowed = rule.resources.includes(ChaosResult.plural)
+          ? [...CREATE_TO_DELETE, 'deletecollection']
+          : CREATE_TO_DELETE;
+        for (const v of rule.verbs) expect(allowed).toContain(v);
       }
       expect(clusterRole!.rules).toEqual([
         {

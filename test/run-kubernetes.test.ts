@@ -341,6 +341,23 @@ describe('requests to the API server per experiment (issue 8: at most 8)', () =>
     );
   });
 
+  test('a Role without deletecollection on chaosresults: the results are deleted one by one', async () => {
+    await fresh();
+    // The collection DELETE is refused (RBAC), the item DELETEs are allowed.
+    cluster.server.faults.failNext(1, 403, {
+      method: 'DELETE',
+      pathIncludes: '/namespaces/shop/chaosresults',
+    });
+    const { byName } = await run('litmus-pass');
+    expect(byName['litmus-pass']!.verdict).toBe('pass');
+    expect(byName['litmus-pass']!.cleanupProblems).toEqual([]);
+    const r = requestsOf(cluster);
+    expect(r.filter((x) => x === 'DELETE-COLLECTION chaosresults')).toHaveLength(1);
+    expect(r).toContain('LIST chaosresults');
+    expect(r).toContain('DELETE chaosresults');
+    // afterEach: no ChaosResult left.
+  });
+
   test('a watch the server refuses (403) is an error at once, not a retry until the timeout', async () => {
     await fresh();
     // The only GET of chaosresults an experiment makes is its watch.

@@ -5,7 +5,7 @@
  * engine, the ChaosResults it produced and any ChaosExperiment we installed.
  */
 import { mapLimit } from '../concurrency.js';
-import type { KubeApi } from '../kube/api.js';
+import { KubeApiError, type KubeApi } from '../kube/api.js';
 import { asString, dig, type KubeObject } from '../kube/object.js';
 import {
   ChaosEngine,
@@ -137,12 +137,27 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     }
   }
 
-  /** The engine's ChaosResults, in one request. */
+  /**
+   * The engine's ChaosResults, in one request (deletecollection). Where RBAC grants only
+   * `delete` (a Role written before chaos-gate asked for `deletecollection`), one by one.
+   */
   async function deleteResults(namespace: string, uid: string): Promise<string[]> {
     // ChaosResults carry the experiment pod's labels, not ours: the chaosUID label (the uid of
     // the engine we created) is the proof.
-    const gone = await api.deleteCollection(ChaosResult, namespace, `chaosUID=${uid}`);
-    return gone.map((r) => describeRef(objectRef(ChaosResult, namespace, r.metadata.name ?? '')));
+    const selector = `chaosUID=${uid}`;
+    const name = (r: KubeObject): string =>
+      describeRef(objectRef(ChaosResult, namespace, r.metadata.name ?? ''));
+    try {
+      return (await api.deleteCollection(ChaosResult, namespace, selector)).map(name);
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.code === 403)) throw err;
+    }
+    const removed: string[] = [];
+    const { items } = await api.list(ChaosResult, namespace, { labelSelector: selector });
+    for (const r of items)
+      if (await api.delete(objectRef(ChaosResult, namespace, r.metadata.name ?? '')))
+        removed.push(name(r));
+    return removed;
   }
 
   return {
