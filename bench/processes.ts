@@ -137,7 +137,7 @@ await import(${JSON.stringify(pathToFileURL(index).href)});`;
 }
 
 const MARKERS: [RegExp, string][] = [
-  [/undici/g, 'undici (@actions/http-client)'],
+  [/undici/g, 'undici (the HTTP client of @actions/core and of the Kubernetes requests)'],
   [/\bAjv\b/g, 'ajv'],
   [/YAMLParseError/g, 'yaml'],
   [/KubeConfig/g, '@kubernetes/client-node'],
