@@ -403,6 +403,23 @@ describe('waitFor', () => {
     });
   });
 
+  test('a watch refused with 403 fails the set at once; a 401 is retried (an exec plugin renews its token)', async () => {
+    const refused = newSet();
+    await refused.start();
+    await until(() => api.watches.length === 1);
+    api.last.onDone(new KubeApiError(403, 'Forbidden', 'watch ChaosEngine in shop: HTTP 403'));
+    expect(refused.error).toMatchObject({ code: 403 });
+    await settle();
+    expect(api.watches).toHaveLength(1);
+
+    const unauthorized = newSet();
+    await unauthorized.start();
+    await until(() => api.watches.length === 2);
+    api.last.onDone(new KubeApiError(401, 'Unauthorized', 'watch ChaosEngine in shop: HTTP 401'));
+    await until(() => api.watches.length === 3, 'the retried watch');
+    expect(unauthorized.error).toBeUndefined();
+  });
+
   test('a list refused with 403 during a relist makes waitFor reject with it', async () => {
     const forbidden = new KubeApiError(
       403,

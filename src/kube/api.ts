@@ -1,7 +1,9 @@
 /**
  * The Kubernetes calls chaos-gate makes, behind one small interface so providers and tests
- * do not depend on the client library. The implementation uses @kubernetes/client-node and
- * retries 429, 5xx and dropped connections with backoff (Retry-After honoured).
+ * do not depend on the client library. Authentication and watches are @kubernetes/client-node's
+ * (KubeConfig, Watch); the REST requests are made here with undici on the KubeConfig's
+ * authentication, and retried on 429, 5xx and dropped connections with backoff (Retry-After
+ * honoured).
  */
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';

@@ -191,14 +191,9 @@ export class WatchedSet {
       this.schedule(0, true);
       return;
     }
-    if (
-      err instanceof KubeApiError &&
-      err.code < 500 &&
-      err.code !== 429 &&
-      err.code !== 408 &&
-      err.code !== 410
-    ) {
-      // The watch itself is refused (401, 403, 404): retrying will not help.
+    if (err instanceof KubeApiError && (err.code === 403 || err.code === 404)) {
+      // The watch itself is refused (RBAC, or the resource is not served): retrying will not
+      // help. A 401 is retried: an exec plugin's expired token is renewed on the next attempt.
       this.error = err;
       this.notify();
       return;
