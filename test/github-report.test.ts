@@ -876,16 +876,22 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     expect(comments).toHaveLength(1);
   });
 
-  test("deployment_status of a PR's head: the check run names the PR, no lookup: 5 on the first run, 4 after", async () => {
+  /** The context of a `deployment_status` event for the commit SHA. */
+  function deploymentContext(): GitHubRunContext {
     const r = readGitHubContext(env('deployment_status'), {
       repository: { full_name: 'acme/shop', default_branch: 'main' },
       deployment: { sha: SHA },
     });
     if (!r.ok) throw new Error(r.reason);
+    return r.context;
+  }
+
+  test("deployment_status of a PR's head: the check run names the PR, no lookup: 5 on the first run, 4 after", async () => {
+    const context = deploymentContext();
     const comments: Comment[] = [];
     githubApi(comments);
     const gh = client();
-    await normalRun(gh, r.context);
+    await normalRun(gh, context);
     expect(requests).toEqual([
       'POST /repos/acme/shop/check-runs',
       `GET ${COMMENTS}`,
@@ -895,19 +901,14 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     ]);
     expect(comments).toHaveLength(1);
     requests = [];
-    await normalRun(gh, r.context);
+    await normalRun(gh, context);
     expect(requests).toHaveLength(4);
   });
 
   test('deployment_status of a commit that is no PR head: the commit PR lookup, 6 on the first run', async () => {
-    const r = readGitHubContext(env('deployment_status'), {
-      repository: { full_name: 'acme/shop', default_branch: 'main' },
-      deployment: { sha: SHA },
-    });
-    if (!r.ok) throw new Error(r.reason);
     const comments: Comment[] = [];
     githubApi(comments, 7, 'f'.repeat(40));
-    await normalRun(client(), r.context);
+    await normalRun(client(), deploymentContext());
     expect(requests).toHaveLength(6);
     expect(requests[1]).toBe(`GET /repos/acme/shop/commits/${SHA}/pulls`);
     expect(comments).toHaveLength(1);

@@ -11,7 +11,7 @@ import { startCluster, RUN_DATA, type TestCluster } from './support/cluster.js';
 import { ownerLabels } from '../src/kube/names.js';
 import { ChaosExperiment, objectRef } from '../src/kube/resources.js';
 import { byName, WatchedSet } from '../src/kube/watch.js';
-import { deleteAndWait } from '../src/providers/kube-ops.js';
+import { deleteAndWait, type DeleteOptions } from '../src/providers/kube-ops.js';
 import type { KubeObject } from '../src/kube/object.js';
 
 const RUN = 'gh-77-1';
@@ -49,15 +49,20 @@ function setFinalizer(name: string, finalizers: string[]): void {
   });
 }
 
+/** deleteAndWait of `ref` for run RUN, with the options a test varies. */
+function remove(opts: Partial<DeleteOptions> = {}): Promise<boolean> {
+  return deleteAndWait(cluster.api, ref, {
+    timeoutMs: 5_000,
+    runId: RUN,
+    stuckMeaning: 'chaos may still be active',
+    ...opts,
+  });
+}
+
 test('with the uid: one DELETE, no read first, and the object is gone', async () => {
   const created = await cluster.api.create(ChaosExperiment, 'shop', experiment('fault-a'));
   const before = cluster.server.requests.length;
-  const done = await deleteAndWait(cluster.api, ref, {
-    timeoutMs: 5_000,
-    uid: created.metadata.uid!,
-    runId: RUN,
-    stuckMeaning: 'x',
-  });
+  const done = await remove({ uid: created.metadata.uid! });
   expect(done).toBe(true);
   expect(cluster.server.requests.slice(before).map((r) => r.method)).toEqual(['DELETE']);
   expect(store().get(resource(), 'shop', 'fault-a')).toBeUndefined();
@@ -69,21 +74,14 @@ test('an object that replaced ours under the same name is left alone (uid precon
   // Someone else's object, same name, even with labels that look like ours.
   const theirs = await cluster.api.create(ChaosExperiment, 'shop', experiment('fault-a'));
   expect(theirs.metadata.uid).not.toBe(ours.metadata.uid);
-  const done = await deleteAndWait(cluster.api, ref, {
-    timeoutMs: 5_000,
-    uid: ours.metadata.uid!,
-    runId: RUN,
-    stuckMeaning: 'x',
-  });
+  const done = await remove({ uid: ours.metadata.uid! });
   expect(done).toBe(true);
   expect(store().get(resource(), 'shop', 'fault-a')?.metadata.uid).toBe(theirs.metadata.uid);
 });
 
 test('without a uid, an object not labelled as this run is refused and not deleted', async () => {
   await cluster.api.create(ChaosExperiment, 'shop', experiment('fault-a', { team: 'sre' }));
-  await expect(
-    deleteAndWait(cluster.api, ref, { timeoutMs: 5_000, runId: RUN, stuckMeaning: 'x' }),
-  ).rejects.toThrow(/not labelled as this run's: left alone/);
+  await expect(remove()).rejects.toThrow(/not labelled as this run's: left alone/);
   expect(store().get(resource(), 'shop', 'fault-a')).toBeDefined();
   expect(methods().filter((m) => m === 'DELETE')).toEqual([]);
 });
@@ -102,13 +100,7 @@ test("a finalizer is waited for on the caller's open watch: no new list or watch
     while (!methods().includes('WATCH')) await new Promise((r) => setTimeout(r, 5));
     const before = methods().length;
     let finished = false;
-    const done = deleteAndWait(cluster.api, ref, {
-      timeoutMs: 5_000,
-      uid: created.metadata.uid!,
-      runId: RUN,
-      stuckMeaning: 'x',
-      watching,
-    }).then((v) => {
+    const done = remove({ uid: created.metadata.uid!, watching }).then((v) => {
       finished = true;
       return v;
     });
@@ -126,14 +118,7 @@ test('without an open watch, a finalizer is waited for by list and watch; stuck 
   const created = await cluster.api.create(ChaosExperiment, 'shop', experiment('fault-a'));
   setFinalizer('fault-a', ['test/hold']);
   const before = methods().length;
-  await expect(
-    deleteAndWait(cluster.api, ref, {
-      timeoutMs: 300,
-      uid: created.metadata.uid!,
-      runId: RUN,
-      stuckMeaning: 'chaos may still be active',
-    }),
-  ).rejects.toThrow(
+  await expect(remove({ timeoutMs: 300, uid: created.metadata.uid! })).rejects.toThrow(
     /ChaosExperiment shop\/fault-a is still there .* after it was deleted \(finalizers: test\/hold\): chaos may still be active/,
   );
   expect(methods().slice(before)).toEqual(['DELETE', 'GET', 'WATCH']);
