@@ -183,10 +183,15 @@ export async function deleteAndWait(
   // Gone at once (no finalizer kept it), or already gone before.
   if (!answer || finalizersOf(answer).length === 0) return true;
   const uid = opts.uid ?? answer.metadata.uid;
-  const still =
-    opts.watching?.active === true
-      ? await goneFrom(opts.watching, ref.name, uid, opts.timeoutMs)
-      : await waitGone(api, ref, opts.timeoutMs, uid);
+  // On the caller's watch when it runs; without one, or when it fails (a relist refused), on a
+  // watch of this object alone.
+  const seen = opts.watching?.active
+    ? await goneFrom(opts.watching, ref.name, uid, opts.timeoutMs).then(
+        (last) => ({ ok: true as const, last }),
+        () => ({ ok: false as const }),
+      )
+    : { ok: false as const };
+  const still = seen.ok ? seen.last : await waitGone(api, ref, opts.timeoutMs, uid);
   if (!still) return true;
   const finalizers = finalizersOf(still).join(', ');
   throw new Error(

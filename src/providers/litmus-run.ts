@@ -78,6 +78,8 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
   const watchOpts = opts.debug ? { log: opts.debug } : {};
   /** The run's ChaosEngines, one watch per namespace (started by the first wait). */
   let shared: SharedSets | undefined;
+  /** RBAC refused `deletecollection` on chaosresults: delete them one by one. */
+  let collectionRefused = false;
 
   async function ensureChaosExperiment(
     o: KubeObject,
@@ -147,11 +149,13 @@ export function litmusProvider(opts: KubeProviderOptions): Provider {
     const selector = `chaosUID=${uid}`;
     const name = (r: KubeObject): string =>
       describeRef(objectRef(ChaosResult, namespace, r.metadata.name ?? ''));
-    try {
-      return (await api.deleteCollection(ChaosResult, namespace, selector)).map(name);
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.code === 403)) throw err;
-    }
+    if (!collectionRefused)
+      try {
+        return (await api.deleteCollection(ChaosResult, namespace, selector)).map(name);
+      } catch (err) {
+        if (!(err instanceof KubeApiError && err.code === 403)) throw err;
+        collectionRefused = true; // not asked again in this run
+      }
     const removed: string[] = [];
     const { items } = await api.list(ChaosResult, namespace, { labelSelector: selector });
     for (const r of items)
