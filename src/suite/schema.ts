@@ -1,39 +1,22 @@
 /**
- * Validation of a parsed suite against `schema/suite.schema.json` with Ajv, and the translation
- * of Ajv's errors into sentences a person acts on, each at its place in the file.
+ * Validation of a parsed suite against `schema/suite.schema.json`, and the translation of Ajv's
+ * errors into sentences a person acts on, each at its place in the file. The validator is Ajv's
+ * code for the schema, generated at build time (scripts/schema-validator.mjs): a run neither
+ * loads Ajv nor compiles the schema.
  */
-import { Ajv, type ErrorObject } from 'ajv';
-import schema from '../../schema/suite.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
 import type { ConfigIssue } from '../errors.js';
 import { didYouMean } from '../suggest.js';
+import { validateSuite } from './schema-validator.generated.js';
 import type { SourceMap } from './yaml.js';
 import type { SuiteFile } from './types.js';
-
-let compiled: ReturnType<Ajv['compile']> | undefined;
-
-function validator(): ReturnType<Ajv['compile']> {
-  if (!compiled) {
-    const ajv = new Ajv({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictRequired: false,
-      allowUnionTypes: true,
-    });
-    // Our own annotations: human wording for patterns and oneOf/anyOf alternatives.
-    ajv.addVocabulary(['x-hint', 'x-oneOf', 'x-anyOf']);
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
 
 export function validateSuiteShape(
   value: unknown,
   source: SourceMap,
 ): { suite?: SuiteFile; issues: ConfigIssue[] } {
-  const validate = validator();
-  if (validate(value)) return { suite: value as SuiteFile, issues: [] };
-  return { issues: humanize(validate.errors ?? [], value, source) };
+  if (validateSuite(value)) return { suite: value as SuiteFile, issues: [] };
+  return { issues: humanize(validateSuite.errors ?? [], value, source) };
 }
 
 type Schema = Record<string, unknown>;
