@@ -849,6 +849,15 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     },
   };
 
+  /** A first run with the PR known: check run, comments, baseline from main, comment, completion. */
+  const FIRST_RUN = [
+    'POST /repos/acme/shop/check-runs',
+    `GET ${COMMENTS}`,
+    'GET /repos/acme/shop/commits/main/check-runs',
+    `POST ${COMMENTS}`,
+    'PATCH /repos/acme/shop/check-runs/55',
+  ];
+
   test('pull_request: 5 on the first run (baseline from main), 4 after (baseline from the comment)', async () => {
     const r = readGitHubContext(env('pull_request'), prPayload);
     if (!r.ok) throw new Error(r.reason);
@@ -857,13 +866,7 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     const gh = client();
 
     await normalRun(gh, r.context);
-    expect(requests).toEqual([
-      'POST /repos/acme/shop/check-runs',
-      `GET ${COMMENTS}`,
-      'GET /repos/acme/shop/commits/main/check-runs',
-      `POST ${COMMENTS}`,
-      'PATCH /repos/acme/shop/check-runs/55',
-    ]);
+    expect(requests).toEqual(FIRST_RUN);
 
     requests = [];
     await normalRun(gh, r.context);
@@ -892,13 +895,7 @@ describe('request budget (issue 8: a normal run makes at most 5 GitHub requests)
     githubApi(comments);
     const gh = client();
     await normalRun(gh, context);
-    expect(requests).toEqual([
-      'POST /repos/acme/shop/check-runs',
-      `GET ${COMMENTS}`,
-      'GET /repos/acme/shop/commits/main/check-runs',
-      `POST ${COMMENTS}`,
-      'PATCH /repos/acme/shop/check-runs/55',
-    ]);
+    expect(requests).toEqual(FIRST_RUN);
     expect(comments).toHaveLength(1);
     requests = [];
     await normalRun(gh, context);
