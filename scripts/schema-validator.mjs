@@ -13,7 +13,7 @@ const SCHEMA = path.join(root, 'schema', 'suite.schema.json');
 const OUT = path.join(root, 'src', 'suite', 'schema-validator.generated.ts');
 
 /** The options src/suite/schema.ts validated with when it compiled the schema at run time. */
-export const OPTIONS = {
+const OPTIONS = {
   allErrors: true,
   verbose: true,
   strict: true,
@@ -21,7 +21,7 @@ export const OPTIONS = {
   allowUnionTypes: true,
 };
 
-export function generate() {
+function generate() {
   const ajv = new Ajv({ ...OPTIONS, code: { source: true, esm: true } });
   // Our own annotations: human wording for patterns and oneOf/anyOf alternatives.
   ajv.addVocabulary(['x-hint', 'x-oneOf', 'x-anyOf']);

@@ -86,6 +86,9 @@ test('deployment_status: the PR of the deployed SHA gets one comment, updated in
   expect(first.outputs).toMatchObject({ verdict: 'pass', score: '100.0', 'score-delta': '' });
   expect(github.comments(12)).toHaveLength(1);
   expect(first.outputs['comment-url']).toBe(github.comments(12)[0]?.htmlUrl);
+  // The check run created when chaos started named PR #12 (its head is the deployed commit):
+  // no lookup of the commit's pull requests.
+  expect(github.requests.filter((r) => r.path.endsWith(`/commits/${SHA}/pulls`))).toEqual([]);
 
   cluster.litmus.scenario('web-delete-fail', { verdict: 'Fail', probeSuccessPercentage: 50 });
   const second = await action({ experiments: 'litmus-fail' }, deployment);

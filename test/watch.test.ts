@@ -126,6 +126,9 @@ async function settle(turns = 20): Promise<void> {
 const timeouts = (): number =>
   process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
+/** The engine a single-object set (`metadata.name=pod-delete-x1`) holds. */
+const engineIn = (set: WatchedSet): KubeObject | undefined => set.objects.get('pod-delete-x1');
+
 let api: FakeApi;
 const sets: WatchedSet[] = [];
 function newSet(opts: ConstructorParameters<typeof WatchedSet>[2] = {}): WatchedSet {
@@ -159,7 +162,7 @@ describe('WatchedSet', () => {
       resourceVersion: '100',
     });
     expect([...set.objects.keys()]).toEqual(['pod-delete-x1']);
-    expect(set.only?.metadata.resourceVersion).toBe('100');
+    expect(engineIn(set)?.metadata.resourceVersion).toBe('100');
   });
 
   test('no watch is opened when the first list already settles the question (the object is gone)', async () => {
@@ -181,7 +184,7 @@ describe('WatchedSet', () => {
     await set.start();
     await until(() => api.watches.length === 1);
     api.send('MODIFIED', engine('pod-delete-x1', '101', 'initialized'));
-    expect(set.only?.status?.engineStatus).toBe('initialized');
+    expect(engineIn(set)?.status?.engineStatus).toBe('initialized');
     api.send('ADDED', engine('pod-delete-x2', '102'));
     expect([...set.objects.keys()].sort()).toEqual(['pod-delete-x1', 'pod-delete-x2']);
     api.send('DELETED', engine('pod-delete-x1', '103'));
@@ -206,7 +209,7 @@ describe('WatchedSet', () => {
     await until(() => api.watches.length === 2, 'the second watch');
     expect(api.watches[1]!.query.resourceVersion).toBe('107');
     expect(api.lists).toHaveLength(1);
-    expect(set.only?.status?.engineStatus).toBe('completed');
+    expect(engineIn(set)?.status?.engineStatus).toBe('completed');
     expect(logs.join('\n')).toContain('ECONNRESET');
   });
 
@@ -259,7 +262,7 @@ describe('WatchedSet', () => {
     await until(() => api.watches.length === 2, 'the watch after the relist');
     expect(api.lists).toHaveLength(2);
     expect(api.watches[1]!.query.resourceVersion).toBe('300');
-    expect(set.only?.status?.engineStatus).toBe('completed');
+    expect(engineIn(set)?.status?.engineStatus).toBe('completed');
   });
 
   test('410 Gone as the stream error: relists', async () => {
@@ -347,7 +350,7 @@ describe('WatchedSet', () => {
     await until(() => api.watches.length === 1);
     set.stop();
     api.send('MODIFIED', engine('pod-delete-x1', '101', 'completed'));
-    expect(set.only?.status).toBeUndefined();
+    expect(engineIn(set)?.status).toBeUndefined();
   });
 });
 
@@ -358,7 +361,7 @@ describe('waitFor', () => {
     await until(() => api.watches.length === 1);
     let decided = false;
     const p = waitFor([set], () => {
-      const s = set.only?.status?.engineStatus;
+      const s = engineIn(set)?.status?.engineStatus;
       return s === 'completed' ? s : undefined;
     }).then((v) => {
       decided = true;
@@ -377,7 +380,9 @@ describe('waitFor', () => {
     ];
     const set = newSet();
     await set.start();
-    await expect(waitFor([set], () => set.only?.status?.engineStatus)).resolves.toBe('completed');
+    await expect(waitFor([set], () => engineIn(set)?.status?.engineStatus)).resolves.toBe(
+      'completed',
+    );
   });
 
   test('rejects with WaitAborted carrying the signal reason', async () => {

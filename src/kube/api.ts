@@ -80,7 +80,7 @@ export interface KubeApi {
 }
 
 /** The API server's error answer (a Status, or any text) as a KubeApiError. */
-export function kubeApiErrorOf(
+function kubeApiErrorOf(
   code: number,
   text: string,
   retryAfterHeader?: string | null,
@@ -177,12 +177,6 @@ function reuseConnections(kc: KubeConfig): void {
 /** The package's own User-Agent, as client-node's generated clients sent theirs. */
 const USER_AGENT = 'chaos-gate (@kubernetes/client-node)';
 
-/** A request's answer: its status and body (parsed JSON, or undefined when empty). */
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
 export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi {
   reuseConnections(kc);
   const watcher = new Watch(kc);
@@ -192,13 +186,14 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
    * One REST request. Authentication (tokens, client certificates, exec plugins, proxies) is
    * client-node's KubeConfig, as for its generated clients; the request itself is undici's
    * request() on the dispatcher it sets up, which keeps the bundle free of the generated API
-   * classes and their models (see docs/performance.md). Non-2xx answers throw a KubeApiError.
+   * classes and their models (see docs/performance.md). Answers with the parsed body
+   * (undefined when empty); non-2xx answers throw a KubeApiError.
    */
   const send = async (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     o: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {},
-  ): Promise<Answer> => {
+  ): Promise<unknown> => {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/+$/, '') + path);
@@ -229,16 +224,16 @@ export function createKubeApi(kc: KubeConfig, opts: ClientOptions = {}): KubeApi
       const ra = res.headers['retry-after'];
       throw kubeApiErrorOf(status, text, Array.isArray(ra) ? ra[0] : ra);
     }
-    if (!text) return { status, body: undefined };
+    if (!text) return undefined;
     try {
-      return { status, body: JSON.parse(text) as unknown };
+      return JSON.parse(text) as unknown;
     } catch {
       throw new Error(`the API server answered ${method} ${path} with something that is not JSON`);
     }
   };
 
-  const call = (what: string, fn: () => Promise<Answer>): Promise<unknown> =>
-    withRetry(what, async () => (await fn()).body, classifyKubeError, {
+  const call = (what: string, fn: () => Promise<unknown>): Promise<unknown> =>
+    withRetry(what, fn, classifyKubeError, {
       ...(opts.retry ? { policy: opts.retry } : {}),
       ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
     });

@@ -52,11 +52,6 @@ export class WatchedSet {
     return `${this.query.resource.kind} in ${this.query.namespace}${sel ? ` (${sel})` : ''}`;
   }
 
-  /** The one object of a single-object set (fieldSelector metadata.name). */
-  get only(): KubeObject | undefined {
-    return this.objects.values().next().value;
-  }
-
   /**
    * Lists, then starts watching, unless `settled` says the list already answers the question
    * (then no watch is opened at all). Rejects when the first list fails.

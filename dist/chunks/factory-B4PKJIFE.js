@@ -1,0 +1,2 @@
+import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
+import{m as a}from"./chunk-FGF3NKEI.js";import"./chunk-IUOYEOGH.js";import"./chunk-J3ZVUV4M.js";import"./chunk-XKINNJFJ.js";import"./chunk-MP6PCTES.js";import"./chunk-BK6GETLH.js";import"./chunk-GVKUTRAD.js";import"./chunk-5GDOBBIV.js";import"./chunk-NQDSAXKW.js";import"./chunk-EENAB5Q6.js";import"./chunk-MG5YG6SK.js";import"./chunk-VBGGSF4H.js";import"./chunk-RCG4VTMS.js";export{a as providerSet};

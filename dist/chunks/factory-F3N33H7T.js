@@ -1,2 +1,0 @@
-import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
-import{m as a}from"./chunk-JB3WXOJQ.js";import"./chunk-IUOYEOGH.js";import"./chunk-J3ZVUV4M.js";import"./chunk-BOJGPDSF.js";import"./chunk-MP6PCTES.js";import"./chunk-BK6GETLH.js";import"./chunk-GVKUTRAD.js";import"./chunk-5GDOBBIV.js";import"./chunk-NQDSAXKW.js";import"./chunk-EENAB5Q6.js";import"./chunk-MG5YG6SK.js";import"./chunk-VBGGSF4H.js";import"./chunk-RCG4VTMS.js";export{a as providerSet};

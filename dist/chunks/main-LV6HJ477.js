@@ -1,2 +1,0 @@
-import { createRequire as __cgRequire } from 'node:module'; const require = __cgRequire(import.meta.url);
-import{c as a,d as b}from"./chunk-WQT5AEI2.js";import"./chunk-BO4IQW66.js";import"./chunk-6O7I43F5.js";import"./chunk-J4BI6WPT.js";import"./chunk-KPJZHDEW.js";import"./chunk-UEVRP5K5.js";import"./chunk-2PDW722H.js";import"./chunk-J3ZVUV4M.js";import"./chunk-BK6GETLH.js";import"./chunk-5GDOBBIV.js";import"./chunk-NQDSAXKW.js";import"./chunk-EENAB5Q6.js";import"./chunk-VBGGSF4H.js";import"./chunk-RCG4VTMS.js";export{a as prepare,b as run};
